@@ -1,0 +1,283 @@
+/*
+ * db_query() drives a kore_pgsql through its states for the handler:
+ *
+ *	IDLE --setup+send--> WAIT --RESULT/DONE--> (next state)
+ *	  \--pool full: queued--> SETUP --woken--> IDLE
+ *
+ * and turns every failure into one page: 503 when the database cannot be
+ * reached (the connection is reset so the pool recovers by itself once
+ * PostgreSQL is back, KORE.md #6), 500 for anything else.
+ */
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+#include <string.h>
+
+#include "web/ctx.h"
+#include "web/db.h"
+#include "web/page.h"
+#include "web/settings.h"
+
+#define DB_PARAMS_MAX	64
+
+#define DB_IDLE		0
+#define DB_QUEUED	1
+#define DB_WAIT		2
+
+/*
+ * Whether this worker last found the database unreachable: an outage is
+ * logged once when it starts and once when it ends, not per request.
+ */
+static int	db_down;
+
+static int	db_send(struct http_request *, struct ctx *, const char *,
+		    int, const char *const *);
+static int	db_collect(struct http_request *, struct ctx *, u_int8_t);
+static int	db_fail(struct http_request *, struct ctx *);
+static int	db_unreachable(struct kore_pgsql *);
+static void	db_message(struct kore_pgsql *, char *, size_t);
+
+int
+db_register(void)
+{
+	if (!kore_pgsql_register(DB_NAME, settings.db)) {
+		kore_log(LOG_ERR, "db: could not register the database");
+		return (-1);
+	}
+
+	return (0);
+}
+
+int
+db_query(struct http_request *req, u_int8_t next, const char *sql,
+    int nparams, const char *const *params)
+{
+	struct ctx	*ctx;
+
+	ctx = ctx_get(req);
+
+	switch (ctx->db_state) {
+	case DB_IDLE:
+		kore_pgsql_init(&ctx->sql);
+		kore_pgsql_bind_request(&ctx->sql, req);
+		/* FALLTHROUGH */
+	case DB_QUEUED:
+		return (db_send(req, ctx, sql, nparams, params));
+	case DB_WAIT:
+		return (db_collect(req, ctx, next));
+	default:
+		fatal("db_query: unknown state %d", ctx->db_state);
+	}
+
+	/* NOTREACHED */
+	return (HTTP_STATE_ERROR);
+}
+
+static int
+db_send(struct http_request *req, struct ctx *ctx, const char *sql,
+    int nparams, const char *const *params)
+{
+	const char	*values[DB_PARAMS_MAX];
+	int		 i, lengths[DB_PARAMS_MAX], formats[DB_PARAMS_MAX];
+
+	if (nparams < 0 || nparams > DB_PARAMS_MAX)
+		fatal("db_query: %d parameters", nparams);
+
+	if (!kore_pgsql_setup(&ctx->sql, DB_NAME, KORE_PGSQL_ASYNC)) {
+		/* Still INIT: every connection is busy, we sleep in the queue. */
+		if (ctx->sql.state == KORE_PGSQL_STATE_INIT) {
+			ctx->db_state = DB_QUEUED;
+			return (HTTP_STATE_RETRY);
+		}
+		return (db_fail(req, ctx));
+	}
+
+	for (i = 0; i < nparams; i++) {
+		values[i] = params[i];
+		lengths[i] = params[i] != NULL ? (int)strlen(params[i]) : 0;
+		formats[i] = 0;
+	}
+
+	if (ctx->res != NULL) {
+		PQclear(ctx->res);
+		ctx->res = NULL;
+	}
+
+	if (!kore_pgsql_query_param_fields(&ctx->sql, sql, 0, nparams,
+	    values, lengths, formats))
+		return (db_fail(req, ctx));
+
+	ctx->db_state = DB_WAIT;
+	return (HTTP_STATE_RETRY);
+}
+
+static int
+db_collect(struct http_request *req, struct ctx *ctx, u_int8_t next)
+{
+	for (;;) {
+		switch (ctx->sql.state) {
+		case KORE_PGSQL_STATE_WAIT:
+			return (HTTP_STATE_RETRY);
+		case KORE_PGSQL_STATE_RESULT:
+			/* Keep the rows; Kore would clear them on continue. */
+			if (ctx->res != NULL)
+				PQclear(ctx->res);
+			ctx->res = ctx->sql.result;
+			ctx->sql.result = NULL;
+			kore_pgsql_continue(&ctx->sql);
+			break;
+		case KORE_PGSQL_STATE_DONE:
+			if (ctx->res == NULL) {
+				ctx->res = ctx->sql.result;
+				ctx->sql.result = NULL;
+			}
+			kore_pgsql_continue(&ctx->sql);
+			kore_pgsql_cleanup(&ctx->sql);
+			ctx->db_state = DB_IDLE;
+			if (db_down) {
+				db_down = 0;
+				kore_log(LOG_NOTICE, "db: database reachable "
+				    "again");
+			}
+			req->fsm_state = next;
+			return (HTTP_STATE_CONTINUE);
+		case KORE_PGSQL_STATE_ERROR:
+			return (db_fail(req, ctx));
+		default:
+			/* NOTIFY and COMPLETE cannot happen for a plain query. */
+			kore_log(LOG_ERR, "db: unexpected pgsql state %d",
+			    ctx->sql.state);
+			return (db_fail(req, ctx));
+		}
+	}
+}
+
+/*
+ * A query failed. If its connection is dead (PostgreSQL restarted, or
+ * went away), reset it so that the pool heals by itself: Kore would keep
+ * handing out the broken connection forever otherwise.
+ */
+static int
+db_fail(struct http_request *req, struct ctx *ctx)
+{
+	struct pgsql_conn	*conn;
+	char			 msg[256];
+	int			 unreachable;
+
+	unreachable = db_unreachable(&ctx->sql);
+	db_message(&ctx->sql, msg, sizeof(msg));
+
+	/*
+	 * libpq closes the socket of a dead connection; Kore would then ask
+	 * epoll to forget fd -1 and kill the worker. The kernel already
+	 * forgot the closed socket, so skip that step (and the pointless
+	 * cancel request to a server that is gone).
+	 */
+	conn = ctx->sql.conn;
+	if (conn != NULL && PQstatus(conn->db) == CONNECTION_BAD)
+		ctx->sql.flags &= ~KORE_PGSQL_SCHEDULED;
+	kore_pgsql_cleanup(&ctx->sql);
+	ctx->db_state = DB_IDLE;
+
+	/* After release the connection is back in Kore's free list. */
+	if (conn != NULL && PQstatus(conn->db) == CONNECTION_BAD) {
+		unreachable = 1;
+		PQreset(conn->db);
+	}
+
+	if (!unreachable) {
+		kore_log(LOG_ERR, "db: query failed on %s: %s", req->path, msg);
+		return (page_error(req, 500, NULL), HTTP_STATE_COMPLETE);
+	}
+
+	if (!db_down) {
+		db_down = 1;
+		kore_log(LOG_ERR, "db: database unreachable, answering 503 "
+		    "until it is back: %s", msg);
+	}
+
+	return (page_error(req, 503, NULL), HTTP_STATE_COMPLETE);
+}
+
+/* The first line of the error, for a log line that stays one line. */
+static void
+db_message(struct kore_pgsql *sql, char *buf, size_t len)
+{
+	const char	*src;
+	size_t		 n;
+
+	src = sql->error;
+	if (src == NULL || *src == '\0')
+		src = "connection lost";
+
+	n = strcspn(src, "\r\n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, src, n);
+	buf[n] = '\0';
+}
+
+/* Errors that mean "the database is not there right now". */
+static int
+db_unreachable(struct kore_pgsql *sql)
+{
+	const char	*state;
+
+	if (sql->conn == NULL)
+		return (1);
+	if (sql->result == NULL)
+		return (PQstatus(sql->conn->db) != CONNECTION_OK);
+
+	state = PQresultErrorField(sql->result, PG_DIAG_SQLSTATE);
+	if (state == NULL)
+		return (1);
+
+	/* 08: connection exception; 57P0x: shutdown; 53: out of resources. */
+	return (strncmp(state, "08", 2) == 0 ||
+	    strncmp(state, "57P0", 4) == 0 || strncmp(state, "53", 2) == 0);
+}
+
+PGresult *
+db_result(struct http_request *req)
+{
+	return (ctx_get(req)->res);
+}
+
+int
+db_rows(struct http_request *req)
+{
+	PGresult	*res;
+
+	if ((res = db_result(req)) == NULL)
+		return (0);
+
+	return (PQntuples(res));
+}
+
+const char *
+db_value(struct http_request *req, int row, int col)
+{
+	PGresult	*res;
+
+	if ((res = db_result(req)) == NULL)
+		return ("");
+	if (row >= PQntuples(res) || col >= PQnfields(res))
+		return ("");
+
+	return (PQgetvalue(res, row, col));
+}
+
+int
+db_isnull(struct http_request *req, int row, int col)
+{
+	PGresult	*res;
+
+	if ((res = db_result(req)) == NULL)
+		return (1);
+	if (row >= PQntuples(res) || col >= PQnfields(res))
+		return (1);
+
+	return (PQgetisnull(res, row, col));
+}

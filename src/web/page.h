@@ -1,0 +1,45 @@
+/*
+ * Every response leaves through here: the security headers, the one
+ * layout, the error pages, redirects. Handlers fill ctx->data and call
+ * page_render(); nothing else writes a response body.
+ */
+#ifndef LAUREL_WEB_PAGE_H
+#define LAUREL_WEB_PAGE_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <jansson.h>
+
+/* Parses the embedded templates; 0, or -1 after a log line naming it. */
+int	page_init(void);
+
+/* Renders template name with the request's ctx->data, in the layout. */
+int	page_render(struct http_request *, int status, const char *name);
+
+/* The error page for status, with message (NULL: the status's own). */
+int	page_error(struct http_request *, int status, const char *message);
+
+/* A plain text answer (health checks). */
+int	page_text(struct http_request *, int status, const char *text);
+
+/* 303 See Other to a local path. */
+int	page_redirect(struct http_request *, const char *path);
+
+/* 1 if the request's method is in methods, else sends the 405 page. */
+int	page_allow(struct http_request *, int methods);
+
+/* Sends body as is, with the headers every response carries. */
+void	page_send(struct http_request *, int status, const char *type,
+	    const void *body, size_t len);
+
+/*
+ * A complete HTTP/1.1 response (status line, headers, error page body)
+ * for answering before a request exists (web/gate.c). Caller frees.
+ */
+char	*page_error_raw(int status, const char *message, size_t *len);
+
+/* Handler for every path no route claims: the 404 page. */
+int	page_not_found(struct http_request *);
+
+#endif

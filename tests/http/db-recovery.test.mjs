@@ -1,0 +1,89 @@
+// PostgreSQL restarts under the running app, under load: the requests
+// that hit the dead connections get the 503 page, the app heals itself
+// within 5 s of the database being back, and no worker crashes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Cluster, startApp } from '../lib/harness.mjs';
+
+let cluster, app;
+
+before(async () => {
+  cluster = Cluster.start();	// our own: we are going to restart it
+  app = await startApp({ cluster });
+});
+
+after(async () => {
+  await app?.stop();
+  cluster?.stop();
+});
+
+// Keeps `n` clients asking /readyz until stopped; tallies the statuses.
+function load(n) {
+  const tally = new Map();
+  let running = true;
+  const loops = Array.from({ length: n }, async () => {
+    while (running) {
+      try {
+        const res = await app.get('/readyz');
+        await res.arrayBuffer();
+        tally.set(res.status, (tally.get(res.status) || 0) + 1);
+      } catch {
+        tally.set('network', (tally.get('network') || 0) + 1);
+      }
+    }
+  });
+  return { tally, stop: async () => { running = false; await Promise.all(loops); } };
+}
+
+async function waitFor(fn, ms) {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    if (await fn())
+      return Date.now() - start;
+    await sleep(25);
+  }
+  return -1;
+}
+
+test('a PostgreSQL restart under load is recovered from', async () => {
+  assert.equal((await app.get('/readyz')).status, 200);
+
+  const bg = load(16);
+  await sleep(500);
+  cluster.stopServer();
+
+  // While the database is down: the 503 page, and liveness still fine.
+  const down = await app.get('/readyz');
+  assert.equal(down.status, 503);
+  assert.match(await down.text(), /Temporarily unavailable/);
+  assert.equal((await app.get('/healthz')).status, 200);
+  assert.equal((await app.get('/')).status, 200, 'pages without the database still work');
+  await sleep(500);
+
+  cluster.startServer();
+  const healed = await waitFor(async () => {
+    // Every worker and pooled connection must be healthy: ten in a row.
+    for (let i = 0; i < 10; i++) {
+      if ((await app.get('/readyz')).status !== 200)
+        return false;
+    }
+    return true;
+  }, 5000);
+  await sleep(300);
+  await bg.stop();
+
+  assert.ok(healed >= 0, 'requests succeed again within 5 s of PostgreSQL being back');
+  const statuses = [...bg.tally.keys()];
+  assert.ok(bg.tally.get(200) > 0, 'load was served before and after');
+  assert.ok(bg.tally.get(503) > 0, 'the outage was answered with 503');
+  assert.deepEqual(statuses.filter((s) => ![200, 503].includes(s)), [],
+    `only 200 and 503 answers: ${JSON.stringify([...bg.tally])}`);
+});
+
+test('after recovery, sustained traffic is all 200', async () => {
+  const bg = load(16);
+  await sleep(1000);
+  await bg.stop();
+  assert.deepEqual([...bg.tally.keys()], [200], JSON.stringify([...bg.tally]));
+});

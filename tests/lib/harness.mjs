@@ -1,0 +1,221 @@
+// Test harness: a throw-away PostgreSQL cluster and the real Kore binary
+// with the real module on a free loopback port. No mocks.
+//
+//   const app = await startApp();        // own database, own Kore
+//   const res = await app.get('/');
+//   await app.stop();                     // fails on a dirty Kore log
+//
+// tests/run-suite.sh starts one cluster for a whole suite and passes it
+// in LAUREL_TEST_PG; a test file run alone starts its own.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const PG = join(ROOT, 'tools/pg.sh');
+
+// What a clean run never logs.
+const DIRTY = [
+  /seccomp violation/i,
+  /died from sandbox violation/,
+  /\(hdlr: [^)]*\) gone/,
+  /restarting worker/,
+  /AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer/,
+  /runtime error:/,
+  /\bfatal\b/i,
+];
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+export class Cluster {
+  constructor(dir, owned) {
+    this.dir = dir;
+    this.owned = owned;
+  }
+
+  static start() {
+    const dir = tempDir('laurel-pg-');
+    execFileSync(PG, ['start', dir], { stdio: 'inherit', env: { ...process.env, PG_FSYNC: 'off' } });
+    return new Cluster(dir, true);
+  }
+
+  static shared() {
+    if (process.env.LAUREL_TEST_PG)
+      return new Cluster(process.env.LAUREL_TEST_PG, false);
+    return Cluster.start();
+  }
+
+  dsn(db = 'postgres') {
+    return `host=${this.dir} dbname=${db} user=laurel`;
+  }
+
+  psql(sql, db = 'postgres') {
+    return execFileSync('psql', [this.dsn(db), '-Atqc', sql], { encoding: 'utf8' }).trim();
+  }
+
+  createDatabase() {
+    const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    this.psql(`CREATE DATABASE ${name}`);
+    return name;
+  }
+
+  stopServer() {
+    execFileSync(PG, ['stop', this.dir], { stdio: 'inherit' });
+  }
+
+  startServer() {
+    execFileSync(PG, ['start', this.dir], { stdio: 'inherit', env: { ...process.env, PG_FSYNC: 'off' } });
+  }
+
+  stop() {
+    if (!this.owned)
+      return;
+    this.stopServer();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function migrate(dsn) {
+  return execFileSync(join(ROOT, 'build/laurelctl'), ['migrate', join(ROOT, 'migrations')], {
+    env: { ...process.env, LAUREL_DB: dsn }, encoding: 'utf8',
+  });
+}
+
+// The development config with this instance's port, pidfile and tracing.
+export function writeConf(dir, port, extra = {}) {
+  let conf = readFileSync(join(ROOT, 'conf/laurel.conf'), 'utf8');
+  conf = conf
+    .replace(/^load\s+\S+/m, `load\t\t${join(ROOT, 'build/laurel.so')}`)
+    .replace(/^(\s*bind\s+)127\.0\.0\.1 8888/m, `$1127.0.0.1 ${port}`)
+    .replace(/^pidfile\s+.*$/m, `pidfile\t\t\t${join(dir, 'kore.pid')}`)
+    .replace(/^seccomp_tracing\s+.*$/m, 'seccomp_tracing\t\tyes');
+  for (const [key, value] of Object.entries(extra)) {
+    const re = new RegExp(`^${key}\\s+.*$`, 'm');
+    conf = re.test(conf) ? conf.replace(re, `${key}\t${value}`) : `${key}\t${value}\n${conf}`;
+  }
+  const path = join(dir, 'kore.conf');
+  writeFileSync(path, conf);
+  return path;
+}
+
+export class App {
+  constructor(opts) {
+    Object.assign(this, opts);
+  }
+
+  log() {
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  // Lines of the Kore log that no clean run has.
+  dirtyLines() {
+    return this.log().split('\n').filter((l) => DIRTY.some((re) => re.test(l)));
+  }
+
+  url(path) {
+    return `${this.base}${path}`;
+  }
+
+  get(path, init = {}) {
+    return fetch(this.url(path), { redirect: 'manual', ...init });
+  }
+
+  post(path, body, init = {}) {
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', ...(init.headers || {}) };
+    return fetch(this.url(path), { method: 'POST', body, redirect: 'manual', ...init, headers });
+  }
+
+  async stop({ allowDirty = false } = {}) {
+    if (this.proc && this.proc.exitCode === null) {
+      this.proc.kill('SIGTERM');
+      await Promise.race([new Promise((r) => this.proc.once('exit', r)), sleep(5000)]);
+      if (this.proc.exitCode === null)
+        this.proc.kill('SIGKILL');
+    }
+    const dirty = this.dirtyLines();
+    if (this.ownCluster)
+      this.cluster.stop();
+    if (!allowDirty && dirty.length > 0)
+      throw new Error(`Kore log shows trouble:\n${dirty.join('\n')}\n(full log: ${this.logPath})`);
+  }
+}
+
+export function appEnv(dsn, base, extra = {}) {
+  return {
+    ...process.env,
+    LAUREL_DB: dsn,
+    LAUREL_BASE_URL: base,
+    LAUREL_MAIL_MODE: 'file',
+    LAUREL_DEV: '0',
+    ...extra,
+  };
+}
+
+// Starts Kore and returns once /healthz answers, or throws with its log.
+export async function startKore({ dir, port, env, conf }) {
+  const logPath = join(dir, 'kore.log');
+  const out = (await import('node:fs')).openSync(logPath, 'a');
+  const proc = spawn('stdbuf', ['-oL', '-eL', 'kore', '-c', conf, '-f', '-n', '-r'], {
+    cwd: ROOT, env, stdio: ['ignore', out, out],
+    // Own process group: a Kore worker that outlives its parent sends
+    // SIGQUIT to pid 0, i.e. to its whole group.
+    detached: true,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (proc.exitCode !== null)
+      return { proc, base, logPath, exited: true };
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.status === 200)
+        return { proc, base, logPath, exited: false };
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`Kore did not start:\n${readFileSync(logPath, 'utf8')}`);
+    }
+    await sleep(50);
+  }
+}
+
+export async function startApp({ cluster, env = {}, conf = {} } = {}) {
+  const ownCluster = !cluster;
+  cluster = cluster || Cluster.shared();
+  const db = cluster.createDatabase();
+  const dsn = cluster.dsn(db);
+  migrate(dsn);
+  const dir = tempDir('laurel-app-');
+  mkdirSync(join(dir, 'mail'));
+  const port = await freePort();
+  const confPath = writeConf(dir, port, conf);
+  const base = `http://127.0.0.1:${port}`;
+  const k = await startKore({ dir, port, conf: confPath, env: appEnv(dsn, base, { LAUREL_MAIL_DIR: join(dir, 'mail'), ...env }) });
+  if (k.exited)
+    throw new Error(`Kore exited at start:\n${readFileSync(k.logPath, 'utf8')}`);
+  return new App({ ...k, dir, port, db, dsn, cluster, ownCluster: ownCluster && !process.env.LAUREL_TEST_PG });
+}

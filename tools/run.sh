@@ -1,0 +1,38 @@
+#!/bin/sh
+# `make run`: everything a newcomer needs, then Kore in the foreground.
+# Ctrl-C stops Kore and the project's PostgreSQL cluster.
+set -eu
+cd "$(dirname "$0")/.."
+
+tools/deps.sh run
+make -s build
+
+mkdir -p var var/mail
+tools/pg.sh start var/pg
+trap 'tools/pg.sh stop var/pg' EXIT INT TERM
+
+dsn=$(tools/pg.sh dsn var/pg postgres)
+if ! psql "$dsn" -Atqc "SELECT 1 FROM pg_database WHERE datname='laurel'" |
+    grep -q 1; then
+	psql "$dsn" -qc "CREATE DATABASE laurel"
+fi
+
+LAUREL_DB=$(tools/pg.sh dsn var/pg laurel)
+LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:8888}
+LAUREL_MAIL_MODE=${LAUREL_MAIL_MODE:-file}
+LAUREL_MAIL_DIR=${LAUREL_MAIL_DIR:-var/mail}
+LAUREL_DEV=${LAUREL_DEV:-1}
+export LAUREL_DB LAUREL_BASE_URL LAUREL_MAIL_MODE LAUREL_MAIL_DIR LAUREL_DEV
+
+build/laurelctl migrate migrations
+
+echo "Laurel: http://127.0.0.1:8888  (Ctrl-C stops it)"
+# -n: no chroot, -r: no privilege drop (a development instance); see
+# deploy/ for production. Kore runs in its own session: a Kore worker
+# that outlives its parent sends SIGQUIT to its whole process group, and
+# this script must live to stop PostgreSQL. Ctrl-C reaches Kore via trap.
+setsid stdbuf -oL kore -c conf/laurel.conf -f -n -r &
+kore_pid=$!
+trap 'kill -TERM $kore_pid 2>/dev/null; wait $kore_pid 2>/dev/null;
+    tools/pg.sh stop var/pg' EXIT INT TERM
+wait $kore_pid
