@@ -101,10 +101,19 @@ build: $(MODULE) $(LAURELCTL)
 run:
 	@tools/run.sh
 
-test: build unit-build fuzz-build
+# The module the HTTP and browser suites load: ASan/UBSan-instrumented,
+# with the sanitizer runtime preloaded into Kore by the harness.
+SAN_MODULE=	$(BUILD)/san/laurel.so
+
+$(SAN_MODULE): $(CORE_SRC) $(WEB_SRC) $(HEADERS) $(ASSET_FILES)
+	@$(MAKE) -s BUILD=$(BUILD)/san MOD_SAN="$(SAN)" $(SAN_MODULE)
+
+TEST_DEPS=	build unit-build fuzz-build $(SAN_MODULE)
+
+test: $(TEST_DEPS)
 	@tests/run.sh
 
-test-%: build unit-build fuzz-build
+test-%: $(TEST_DEPS)
 	@tests/run.sh $*
 
 bench: build

@@ -93,6 +93,13 @@ with_cluster() {
 	unset LAUREL_TEST_PG
 }
 
+# Kore loads the sanitizer-instrumented module (see the Makefile).
+if [ -f build/san/laurel.so ] && [ -z "${LAUREL_TEST_MODULE:-}" ]; then
+	LAUREL_TEST_MODULE=$(pwd)/build/san/laurel.so
+	LAUREL_TEST_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so)
+	export LAUREL_TEST_MODULE LAUREL_TEST_PRELOAD
+fi
+
 suites=${*:-unit fuzz http browser}
 for s in $suites; do
 	case "$s" in

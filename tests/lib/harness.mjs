@@ -18,6 +18,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const PG = join(ROOT, 'tools/pg.sh');
 
+// The module under test: `make test` builds one with ASan/UBSan and
+// preloads the sanitizer runtime into Kore (LAUREL_TEST_PRELOAD).
+const MODULE = process.env.LAUREL_TEST_MODULE || join(ROOT, 'build/laurel.so');
+const PRELOAD = process.env.LAUREL_TEST_PRELOAD || '';
+
 // What a clean run never logs.
 const DIRTY = [
   /seccomp violation/i,
@@ -105,7 +110,7 @@ export function migrate(dsn) {
 export function writeConf(dir, port, extra = {}) {
   let conf = readFileSync(join(ROOT, 'conf/laurel.conf'), 'utf8');
   conf = conf
-    .replace(/^load\s+\S+/m, `load\t\t${join(ROOT, 'build/laurel.so')}`)
+    .replace(/^load\s+\S+/m, `load\t\t${MODULE}`)
     .replace(/^(\s*bind\s+)127\.0\.0\.1 8888/m, `$1127.0.0.1 ${port}`)
     .replace(/^pidfile\s+.*$/m, `pidfile\t\t\t${join(dir, 'kore.pid')}`)
     .replace(/^seccomp_tracing\s+.*$/m, 'seccomp_tracing\t\tyes');
@@ -171,6 +176,12 @@ export function appEnv(dsn, base, extra = {}) {
     LAUREL_BASE_URL: base,
     LAUREL_MAIL_MODE: 'file',
     LAUREL_DEV: '0',
+    ...(PRELOAD ? {
+      LD_PRELOAD: PRELOAD,
+      // Kore's parent never frees its configuration: leaks are not ours.
+      ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0:halt_on_error=1',
+      UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+    } : {}),
     ...extra,
   };
 }

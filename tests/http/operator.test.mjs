@@ -1,0 +1,82 @@
+// What an operator can get wrong gets one clear log line and a non-zero
+// exit, never a crash loop; migrations apply once, in order, atomically.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cluster, ROOT, appEnv, freePort, migrate, startKore, tempDir, writeConf } from '../lib/harness.mjs';
+
+let cluster;
+
+before(() => { cluster = Cluster.shared(); });
+after(() => { cluster.stop(); });
+
+async function startWith(envChanges) {
+  const dir = tempDir('laurel-op-');
+  const port = await freePort();
+  const conf = writeConf(dir, port);
+  const env = appEnv(cluster.dsn('postgres'), `http://127.0.0.1:${port}`, envChanges);
+  for (const [k, v] of Object.entries(envChanges)) {
+    if (v === undefined)
+      delete env[k];
+  }
+  const k = await startKore({ dir, port, env, conf });
+  if (!k.exited) {
+    k.proc.kill('SIGKILL');
+    return { exited: false };
+  }
+  return { exited: true, code: k.proc.exitCode, log: readFileSync(k.logPath, 'utf8') };
+}
+
+for (const [name, env, message] of [
+  ['no database setting', { LAUREL_DB: undefined }, /LAUREL_DB is not set/],
+  ['no base URL', { LAUREL_BASE_URL: undefined }, /LAUREL_BASE_URL is not set/],
+  ['a bad base URL', { LAUREL_BASE_URL: 'ftp://x' }, /LAUREL_BASE_URL must start with http/],
+  ['a bad mail mode', { LAUREL_MAIL_MODE: 'pigeon' }, /LAUREL_MAIL_MODE must be 'file' or 'smtp'/],
+  ['a bad body limit', { LAUREL_BODY_MAX: '12abc' }, /LAUREL_BODY_MAX must be a byte count/],
+]) {
+  test(`start-up refused with ${name}`, async () => {
+    const r = await startWith(env);
+    assert.ok(r.exited, 'Kore must not start');
+    assert.notEqual(r.code, 0, 'non-zero exit');
+    assert.match(r.log, message);
+    assert.doesNotMatch(r.log, /worker \d+ started/, 'no worker ever started');
+  });
+}
+
+test('migrations apply once, in order, and are recorded', () => {
+  const db = cluster.createDatabase();
+  const out1 = migrate(cluster.dsn(db));
+  assert.match(out1, /applied 0001_foundation\.sql/);
+  const out2 = migrate(cluster.dsn(db));
+  assert.equal(out2, '', 'a second run applies nothing');
+  assert.equal(cluster.psql('SELECT version FROM schema_migrations ORDER BY 1 LIMIT 1', db), '0001');
+  assert.equal(cluster.psql("SELECT value FROM app_info WHERE key = 'schema'", db), 'laurel');
+});
+
+test('a failing migration is rolled back whole and stops the run', () => {
+  const db = cluster.createDatabase();
+  const dir = tempDir('laurel-mig-');
+  writeFileSync(join(dir, '0001_good.sql'), 'CREATE TABLE a (x int);');
+  writeFileSync(join(dir, '0002_bad.sql'), 'CREATE TABLE b (x int); SELECT no_such_function();');
+  writeFileSync(join(dir, '0003_later.sql'), 'CREATE TABLE c (x int);');
+  writeFileSync(join(dir, 'README'), 'not a migration');
+  const r = spawnSync(join(ROOT, 'build/laurelctl'), ['migrate', dir],
+    { env: { ...process.env, LAUREL_DB: cluster.dsn(db) }, encoding: 'utf8' });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /migration 0002_bad\.sql failed and was rolled back/);
+  assert.equal(cluster.psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations", db), '0001');
+  assert.equal(cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename IN ('a','b','c')", db), '1');
+});
+
+test('laurelctl explains a missing database setting', () => {
+  const env = { ...process.env };
+  delete env.LAUREL_DB;
+  const r = spawnSync(join(ROOT, 'build/laurelctl'), ['migrate'], { env, encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /LAUREL_DB is not set/);
+  const u = spawnSync(join(ROOT, 'build/laurelctl'), ['frobnicate'], { env, encoding: 'utf8' });
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /unknown command/);
+});
