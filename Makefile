@@ -25,6 +25,13 @@ FUZZ_SRC:=	$(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BIN:=	$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_RUNS?=	10000000
 
+# Extra objects and libraries of the unit tests that need them.
+UNIT_DEPS_totp=		-loath
+UNIT_DEPS_qrsvg=	-lqrencode
+UNIT_DEPS_pwpolicy=	src/core/form.c
+UNIT_DEPS_mailfmt=	src/core/form.c
+UNIT_DEPS_valid=	src/core/mailfmt.c src/core/form.c
+
 .PHONY: all build unit fuzz fuzz-short clean run test bench
 
 all: build
@@ -33,7 +40,8 @@ unit-build: $(UNIT_BIN)
 
 $(BUILD)/unit/%_test: tests/unit/%_test.c src/core/%.c src/core/%.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -o $@ $< src/core/$*.c \
+	@echo "CC $@"
+	@$(CC) $(CFLAGS_BASE) -O1 $(SAN) -o $@ $< src/core/$*.c \
 	    $(UNIT_DEPS_$*) -lcmocka $(CORE_LIBS)
 
 unit: $(UNIT_BIN)
@@ -42,7 +50,8 @@ unit: $(UNIT_BIN)
 
 $(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c src/core/%.c src/core/%.h
 	@mkdir -p $(@D)
-	$(FUZZCC) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined \
+	@echo "FUZZ $@"
+	@$(FUZZCC) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -o $@ $< src/core/$*.c \
 	    $(FUZZ_DEPS_$*) $(CORE_LIBS)
 
@@ -62,7 +71,7 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -lpq -lcrypto
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto
 WEB_SRC:=	$(wildcard src/*.c src/web/*.c)
 ASSET_FILES:=	$(shell find assets -type f | sort)
 HEADERS:=	$(wildcard src/*.h src/web/*.h src/core/*.h)
@@ -76,23 +85,28 @@ $(BUILD)/embed: tools/embed.c
 
 $(BUILD)/gen/embedded.c: $(BUILD)/embed $(ASSET_FILES)
 	@mkdir -p $(@D)
-	$(BUILD)/embed $@ assets/ $(ASSET_FILES)
+	@$(BUILD)/embed $@ assets/ $(ASSET_FILES)
 
 $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c src/web/embedded.h
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O1 -fPIC -Isrc -c -o $@ $<
+	@$(CC) -std=gnu11 -O1 -fPIC -Isrc -c -o $@ $<
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(MOD_CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(MOD_CFLAGS) -c -o $@ $<
 
-$(MODULE): $(MOD_OBJ)
-	$(CC) -shared $(MOD_SAN) -o $@ $(MOD_OBJ) $(MOD_LIBS)
+$(MODULE): $(MOD_OBJ) Makefile
+	@echo "LD $@"
+	@$(CC) -shared $(MOD_SAN) -o $@ $(MOD_OBJ) $(MOD_LIBS)
 
-$(LAURELCTL): $(wildcard src/laurelctl/*.c src/laurelctl/*.h)
+$(LAURELCTL): $(wildcard src/laurelctl/*.c src/laurelctl/*.h) \
+    src/core/mailfmt.c src/core/form.c src/core/valid.c src/core/pwhash.c \
+    src/core/mailfmt.h src/core/form.h src/core/valid.h src/core/pwhash.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -I/usr/include/postgresql -o $@ \
-	    $(wildcard src/laurelctl/*.c) -lpq -lsodium
+	    $(wildcard src/laurelctl/*.c) src/core/mailfmt.c src/core/form.c \
+	    src/core/valid.c src/core/pwhash.c -lpq -lsodium -lcurl
 
 build: $(MODULE) $(LAURELCTL)
 

@@ -18,13 +18,33 @@ if ! psql "$dsn" -Atqc "SELECT 1 FROM pg_database WHERE datname='laurel'" |
 fi
 
 LAUREL_DB=$(tools/pg.sh dsn var/pg laurel)
+export LAUREL_DB
+build/laurelctl migrate migrations
+
+# First run: a demo administrator, its password printed this once.
+if [ ! -f var/demo-admin-created ]; then
+	echo "== Demo administrator (shown once; change the password at /account):"
+	build/laurelctl user create --email admin@example.org \
+	    --name "Demo Administrator" --admin
+	touch var/demo-admin-created
+fi
+
+# The app connects as laurel_app (made by the migrations), which may not
+# change the audit log; migrations ran as the owner, laurel.
+LAUREL_DB="$LAUREL_DB user=laurel_app"
 LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:8888}
 LAUREL_MAIL_MODE=${LAUREL_MAIL_MODE:-file}
 LAUREL_MAIL_DIR=${LAUREL_MAIL_DIR:-var/mail}
 LAUREL_DEV=${LAUREL_DEV:-1}
-export LAUREL_DB LAUREL_BASE_URL LAUREL_MAIL_MODE LAUREL_MAIL_DIR LAUREL_DEV
+# A development instance lets admins in without TOTP (with a notice on
+# every admin page); production keeps it required.
+LAUREL_ADMIN_TOTP=${LAUREL_ADMIN_TOTP:-off}
+export LAUREL_DB LAUREL_BASE_URL LAUREL_MAIL_MODE LAUREL_MAIL_DIR LAUREL_DEV \
+    LAUREL_ADMIN_TOTP
 
-build/laurelctl migrate migrations
+# The mailer writes var/mail/*.eml and prints each link.
+build/laurelctl mail &
+mail_pid=$!
 
 echo "Laurel: http://127.0.0.1:8888  (Ctrl-C stops it)"
 # -n: no chroot, -r: no privilege drop (a development instance); see
@@ -33,6 +53,6 @@ echo "Laurel: http://127.0.0.1:8888  (Ctrl-C stops it)"
 # this script must live to stop PostgreSQL. Ctrl-C reaches Kore via trap.
 setsid stdbuf -oL kore -c conf/laurel.conf -f -n -r &
 kore_pid=$!
-trap 'kill -TERM $kore_pid 2>/dev/null; wait $kore_pid 2>/dev/null;
+trap 'kill -TERM $kore_pid $mail_pid 2>/dev/null; wait 2>/dev/null;
     tools/pg.sh stop var/pg' EXIT INT TERM
 wait $kore_pid

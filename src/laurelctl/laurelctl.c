@@ -1,7 +1,7 @@
 /*
- * laurelctl: operator commands (migrate now; users, mail, audit, keys
- * and seeding as the features arrive). Synchronous libpq is fine here:
- * this is a command-line tool, not a Kore worker.
+ * laurelctl: operator commands (migrate, users, audit, mail; keys and
+ * seeding as the features arrive). Synchronous libpq is fine here: this
+ * is a command-line tool, not a Kore worker.
  */
 
 #include <stdio.h>
@@ -16,6 +16,9 @@ static const struct {
 	const char	*help;
 } commands[] = {
 	{ "migrate", ctl_migrate, "apply the migrations not yet applied" },
+	{ "user", ctl_user, "create|promote|demote|disable an account" },
+	{ "audit", ctl_audit, "verify: check the audit log's hash chain" },
+	{ "mail", ctl_mail, "deliver the e-mail outbox (--once: then exit)" },
 	{ NULL, NULL, NULL }
 };
 
@@ -34,24 +37,42 @@ usage(void)
 }
 
 PGconn *
-ctl_connect(void)
+ctl_open(char *errbuf, size_t errlen)
 {
 	PGconn		*conn;
 	const char	*dsn;
+	size_t		 len;
 
 	if ((dsn = getenv("LAUREL_DB")) == NULL || *dsn == '\0') {
-		fprintf(stderr, "laurelctl: LAUREL_DB is not set (the libpq "
-		    "connection string of the database)\n");
+		(void)snprintf(errbuf, errlen, "LAUREL_DB is not set (the "
+		    "libpq connection string of the database)");
 		return (NULL);
 	}
 
 	conn = PQconnectdb(dsn);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		fprintf(stderr, "laurelctl: cannot connect to the database: "
-		    "%s", PQerrorMessage(conn));
+	/* Hashes and mail are computed over UTF-8, whatever the locale. */
+	if (PQstatus(conn) != CONNECTION_OK ||
+	    PQsetClientEncoding(conn, "UTF8") != 0) {
+		(void)snprintf(errbuf, errlen, "cannot connect to the "
+		    "database: %s", PQerrorMessage(conn));
+		len = strlen(errbuf);
+		while (len > 0 && errbuf[len - 1] == '\n')
+			errbuf[--len] = '\0';
 		PQfinish(conn);
 		return (NULL);
 	}
+
+	return (conn);
+}
+
+PGconn *
+ctl_connect(void)
+{
+	PGconn		*conn;
+	char		 why[512];
+
+	if ((conn = ctl_open(why, sizeof(why))) == NULL)
+		fprintf(stderr, "laurelctl: %s\n", why);
 
 	return (conn);
 }

@@ -2,11 +2,19 @@
 #ifndef LAUREL_CTL_H
 #define LAUREL_CTL_H
 
+#include <stddef.h>
+
 #include <libpq-fe.h>
 
 /* Connects with LAUREL_DB; NULL after printing why. */
 PGconn	*ctl_connect(void);
 
+/* Connects with LAUREL_DB; NULL with why in errbuf, nothing printed. */
+PGconn	*ctl_open(char *, size_t);
+
 int	ctl_migrate(int, char **);
+int	ctl_user(int, char **);
+int	ctl_audit(int, char **);
+int	ctl_mail(int, char **);
 
 #endif

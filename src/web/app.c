@@ -11,7 +11,10 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
+#include "accounts.h"
+#include "core/totp.h"
 #include "web/app.h"
 #include "web/assets.h"
 #include "web/db.h"
@@ -35,6 +38,9 @@ static struct sock_filter filter_laurel[] = {
 	KORE_SYSCALL_ALLOW(getpeername),
 	KORE_SYSCALL_ALLOW(getsockname),
 	KORE_SYSCALL_ALLOW(shutdown),
+	/* Task threads (Argon2id) under glibc and the sanitizers. */
+	KORE_SYSCALL_ALLOW(gettid),
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 };
 
@@ -45,11 +51,17 @@ app_init(void)
 		kore_log(LOG_ERR, "libsodium failed to initialise");
 		return (-1);
 	}
+	if (totp_init() == -1) {
+		kore_log(LOG_ERR, "liboath failed to initialise");
+		return (-1);
+	}
 	if (settings_load() == -1)
 		return (-1);
 	if (page_init() == -1)
 		return (-1);
 	if (assets_init() == -1)
+		return (-1);
+	if (accounts_init() == -1)
 		return (-1);
 
 	return (0);
@@ -90,4 +102,16 @@ app_onload(int action)
 		fatalx("laurel: cannot initialise the worker");
 
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * A worker that ends frees Kore's memory (kore_mem_cleanup) while its
+ * task threads still wait on condition variables inside that memory;
+ * they then crash on the way out. Nothing is left to flush at this
+ * point (PostgreSQL sees its sockets close), so leave at once.
+ */
+void
+kore_worker_teardown(void)
+{
+	_exit(0);
 }

@@ -4,6 +4,7 @@
 
 void	kore_parent_configure(int, char **);
 void	kore_seccomp_hook(void);
+void	kore_worker_teardown(void);
 int	app_onload(int);
 
 #endif

@@ -115,6 +115,19 @@ assets_init(void)
 	return (0);
 }
 
+const struct embedded_file *
+assets_file(const char *name)
+{
+	const struct embedded_file	*f;
+
+	for (f = embedded_files; f->name != NULL; f++) {
+		if (strcmp(f->name, name) == 0)
+			return (f);
+	}
+
+	return (NULL);
+}
+
 const char *
 assets_url(const char *name)
 {

@@ -9,11 +9,16 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
+#include "web/embedded.h"
+
 /* Hashes the embedded assets; 0 or -1 (logged). */
 int		 assets_init(void);
 
 /* The public URL of an asset by its path under assets/ ("css/app.css"). */
 const char	*assets_url(const char *name);
+
+/* An embedded file by its path under assets/, or NULL. */
+const struct embedded_file	*assets_file(const char *name);
 
 /* Route handler for ^/static/. */
 int		 assets_serve(struct http_request *);

@@ -1,4 +1,5 @@
 #include "web/ctx.h"
+#include "web/work.h"
 
 static void	ctx_free(struct http_request *);
 
@@ -12,13 +13,16 @@ ctx_get(struct http_request *req)
 
 	ctx = http_state_create(req, sizeof(*ctx), ctx_free);
 	ctx->data = json_object();
+	form_init(&ctx->form);
+	form_init(&ctx->query);
 
 	return (ctx);
 }
 
 /*
- * Kore may call this more than once for the same request (KORE.md), so
- * every release leaves its pointer NULL.
+ * Kore calls this again while a task of the request is still running
+ * (and once more when it ends), so every release leaves its pointer NULL,
+ * and nothing is released while a task thread may still use it.
  */
 static void
 ctx_free(struct http_request *req)
@@ -28,6 +32,10 @@ ctx_free(struct http_request *req)
 	if ((ctx = http_state_get(req)) == NULL)
 		return;
 
+	if (work_busy(ctx))
+		return;
+	work_release(ctx);
+
 	/* The pgsql lives inside ctx: detach it before ctx goes. */
 	kore_pgsql_cleanup(&ctx->sql);
 
@@ -35,6 +43,11 @@ ctx_free(struct http_request *req)
 		PQclear(ctx->res);
 		ctx->res = NULL;
 	}
+
+	form_free(&ctx->form);
+	form_free(&ctx->query);
+	kore_free(ctx->user);
+	ctx->user = NULL;
 
 	if (ctx->data != NULL) {
 		json_decref(ctx->data);

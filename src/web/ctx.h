@@ -11,11 +11,43 @@
 
 #include <jansson.h>
 
+#include "core/form.h"
+
+#define CTX_TOKEN_LEN	44	/* 43 base64url characters and a NUL */
+#define CTX_HASH_LEN	65	/* hex SHA-256 and a NUL */
+
+/* The signed-in user, filled by session_load(). */
+struct user {
+	long long	 id;
+	char		 email[256];
+	char		 name[256];
+	int		 is_admin;
+	int		 has_totp;
+	int		 mfa_ok;	/* passed the second factor, if any */
+	char		 csrf[CTX_TOKEN_LEN];
+	char		 session_hash[CTX_HASH_LEN];
+};
+
+struct work;
+
 struct ctx {
 	/* db.c */
 	struct kore_pgsql	 sql;
 	int			 db_state;
 	PGresult		*res;
+
+	/* body.c: the parsed request body, once. */
+	struct form		 form;
+	int			 form_parsed;
+	struct form		 query;
+	int			 query_parsed;
+
+	/* session.c: NULL when nobody is signed in. */
+	struct user		*user;
+	int			 session_checked;
+
+	/* work.c: CPU-heavy work on a task thread. */
+	struct work		*work;
 
 	/* Data for the page template; owned here. */
 	json_t			*data;

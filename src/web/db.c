@@ -34,7 +34,8 @@ static int	db_down;
 
 static int	db_send(struct http_request *, struct ctx *, const char *,
 		    int, const char *const *);
-static int	db_collect(struct http_request *, struct ctx *, u_int8_t);
+static int	db_collect(struct http_request *, struct ctx *, u_int8_t,
+		    void (*)(struct http_request *));
 static int	db_fail(struct http_request *, struct ctx *);
 static int	db_unreachable(struct kore_pgsql *);
 static void	db_message(struct kore_pgsql *, char *, size_t);
@@ -54,6 +55,13 @@ int
 db_query(struct http_request *req, u_int8_t next, const char *sql,
     int nparams, const char *const *params)
 {
+	return (db_query_then(req, next, sql, nparams, params, NULL));
+}
+
+int
+db_query_then(struct http_request *req, u_int8_t next, const char *sql,
+    int nparams, const char *const *params, void (*fn)(struct http_request *))
+{
 	struct ctx	*ctx;
 
 	ctx = ctx_get(req);
@@ -66,7 +74,7 @@ db_query(struct http_request *req, u_int8_t next, const char *sql,
 	case DB_QUEUED:
 		return (db_send(req, ctx, sql, nparams, params));
 	case DB_WAIT:
-		return (db_collect(req, ctx, next));
+		return (db_collect(req, ctx, next, fn));
 	default:
 		fatal("db_query: unknown state %d", ctx->db_state);
 	}
@@ -114,7 +122,8 @@ db_send(struct http_request *req, struct ctx *ctx, const char *sql,
 }
 
 static int
-db_collect(struct http_request *req, struct ctx *ctx, u_int8_t next)
+db_collect(struct http_request *req, struct ctx *ctx, u_int8_t next,
+    void (*fn)(struct http_request *))
 {
 	for (;;) {
 		switch (ctx->sql.state) {
@@ -142,6 +151,8 @@ db_collect(struct http_request *req, struct ctx *ctx, u_int8_t next)
 				    "again");
 			}
 			req->fsm_state = next;
+			if (fn != NULL)
+				fn(req);
 			return (HTTP_STATE_CONTINUE);
 		case KORE_PGSQL_STATE_ERROR:
 			return (db_fail(req, ctx));

@@ -36,6 +36,11 @@
 int		 db_query(struct http_request *, u_int8_t next, const char *sql,
 		    int nparams, const char *const *params);
 
+/* As db_query, and fn (if not NULL) sees the result before next runs. */
+int		 db_query_then(struct http_request *, u_int8_t next,
+		    const char *sql, int nparams, const char *const *params,
+		    void (*fn)(struct http_request *));
+
 /* The result of the last query of this request (owned by the request). */
 PGresult	*db_result(struct http_request *);
 

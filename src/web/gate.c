@@ -17,6 +17,7 @@ static int	gate_discard(struct netbuf *);
 static int	gate_check(const char *, size_t);
 static int	gate_request_line(const char *, size_t, int *);
 static int	gate_body(const char *, size_t);
+static int	gate_headers_ok(const char *, size_t);
 
 void
 gate_connect(struct connection *c)
@@ -110,6 +111,8 @@ gate_check(const char *buf, size_t len)
 
 	if ((status = gate_request_line(buf, hlen, &has_body)) != 0)
 		return (status);
+	if (!gate_headers_ok(buf, hlen))
+		return (400);
 	if (has_body)
 		return (gate_body(buf, hlen));
 
@@ -172,6 +175,35 @@ gate_request_line(const char *buf, size_t hlen, int *has_body)
 		return (400);
 
 	return (0);
+}
+
+/*
+ * Every header line is "Name: value" with a value (Kore answers an empty
+ * one, or a line without a colon, with a bare 400 of its own).
+ */
+static int
+gate_headers_ok(const char *buf, size_t hlen)
+{
+	const char	*p, *end, *eol, *colon, *v;
+
+	end = buf + hlen;
+	if ((p = memchr(buf, '\n', hlen)) == NULL)
+		return (1);
+
+	for (p++; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', end - p)) == NULL)
+			eol = end;
+		colon = memchr(p, ':', eol - p);
+		if (colon == NULL || colon == p)
+			return (0);
+		for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t' ||
+		    *v == '\r'); v++)
+			;
+		if (v == eol)
+			return (0);
+	}
+
+	return (1);
 }
 
 /* The value of header name (with its colon) in the head, or NULL. */

@@ -175,6 +175,8 @@ page_render(struct http_request *req, int status, const char *name)
 	size_t		 len;
 
 	ctx = ctx_get(req);
+	if (ctx->user != NULL && ctx->user->mfa_ok)
+		json_object_set_new(ctx->data, "signed_in", json_true());
 	if ((html = page_build(name, ctx->data, &len)) == NULL) {
 		kore_log(LOG_ERR, "page: no template '%s'", name);
 		return (page_error(req, 500, NULL));
@@ -309,6 +311,35 @@ page_allow(struct http_request *req, int methods)
 	page_error(req, 405, NULL);
 
 	return (0);
+}
+
+char *
+page_plain(const char *name, json_t *data)
+{
+	char		*text;
+	size_t		 len;
+
+	if ((text = tmpl_render(templates, name, data, &len)) == NULL)
+		fatal("page: no template '%s'", name);
+
+	return (text);
+}
+
+char *
+page_url(const char *path)
+{
+	char		*url;
+	size_t		 blen, len;
+
+	blen = strlen(settings.base_url);
+	while (blen > 0 && settings.base_url[blen - 1] == '/')
+		blen--;
+
+	len = blen + strlen(path) + 1;
+	url = kore_malloc(len);
+	(void)snprintf(url, len, "%.*s%s", (int)blen, settings.base_url, path);
+
+	return (url);
 }
 
 int

@@ -39,6 +39,12 @@ void	page_send(struct http_request *, int status, const char *type,
  */
 char	*page_error_raw(int status, const char *message, size_t *len);
 
+/* A plain-text template (e-mails) rendered without the layout; free(). */
+char	*page_plain(const char *name, json_t *data);
+
+/* The absolute URL of a local path, for links in e-mails. Caller frees. */
+char	*page_url(const char *path);
+
 /* Handler for every path no route claims: the 404 page. */
 int	page_not_found(struct http_request *);
 

@@ -96,6 +96,18 @@ settings_load(void)
 		return (-1);
 
 	settings.dev = strcmp(settings_get("LAUREL_DEV", "0"), "1") == 0;
+	settings.trusted_proxies = settings_get("LAUREL_TRUSTED_PROXIES", NULL);
+
+	/* Only a development instance may let admins in without TOTP. */
+	settings.totp_required = 1;
+	if (strcmp(settings_get("LAUREL_ADMIN_TOTP", "required"), "off") == 0) {
+		if (!settings.dev) {
+			kore_log(LOG_ERR, "config: LAUREL_ADMIN_TOTP=off is "
+			    "only allowed with LAUREL_DEV=1");
+			return (-1);
+		}
+		settings.totp_required = 0;
+	}
 
 	return (0);
 }

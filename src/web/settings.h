@@ -19,6 +19,8 @@ struct settings {
 	const char	*mail_dir;	/* where file mode writes .eml */
 	size_t		 body_max;	/* largest form body, bytes */
 	int		 dev;		/* development mode (make run) */
+	int		 totp_required;	/* admins must use TOTP */
+	const char	*trusted_proxies; /* comma-separated peer addresses */
 };
 
 extern struct settings	settings;

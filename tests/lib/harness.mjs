@@ -70,8 +70,13 @@ export class Cluster {
     return Cluster.start();
   }
 
-  dsn(db = 'postgres') {
-    return `host=${this.dir} dbname=${db} user=laurel`;
+  // laurel owns the schema (migrations); the app connects as laurel_app.
+  dsn(db = 'postgres', user = 'laurel') {
+    return `host=${this.dir} dbname=${db} user=${user}`;
+  }
+
+  appDsn(db) {
+    return this.dsn(db, 'laurel_app');
   }
 
   psql(sql, db = 'postgres') {
@@ -225,8 +230,61 @@ export async function startApp({ cluster, env = {}, conf = {} } = {}) {
   const port = await freePort();
   const confPath = writeConf(dir, port, conf);
   const base = `http://127.0.0.1:${port}`;
-  const k = await startKore({ dir, port, conf: confPath, env: appEnv(dsn, base, { LAUREL_MAIL_DIR: join(dir, 'mail'), ...env }) });
+  const k = await startKore({ dir, port, conf: confPath, env: appEnv(cluster.appDsn(db), base, { LAUREL_MAIL_DIR: join(dir, 'mail'), ...env }) });
   if (k.exited)
     throw new Error(`Kore exited at start:\n${readFileSync(k.logPath, 'utf8')}`);
   return new App({ ...k, dir, port, db, dsn, cluster, ownCluster: ownCluster && !process.env.LAUREL_TEST_PG });
+}
+
+// A browser-like client: keeps cookies, reads the CSRF token from pages.
+// With { ip }, it poses as that client behind a trusted proxy (the app
+// must list 127.0.0.1 in LAUREL_TRUSTED_PROXIES).
+export class Client {
+  constructor(app, { ip = null } = {}) {
+    this.app = app;
+    this.ip = ip;
+    this.cookies = new Map();
+  }
+
+  cookieHeaders() {
+    const h = this.ip ? { 'x-forwarded-for': this.ip } : {};
+    if (this.cookies.size === 0)
+      return h;
+    return { ...h, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+  }
+
+  remember(res) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i).trim();
+      const value = pair.slice(i + 1).trim();
+      if (attrs.some((a) => /max-age=0\b/i.test(a.trim())) || value === '')
+        this.cookies.delete(name);
+      else
+        this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  async get(path, init = {}) {
+    const res = await this.app.get(path, { ...init, headers: { ...this.cookieHeaders(), ...(init.headers || {}) } });
+    return this.remember(res);
+  }
+
+  // GET a page, return its HTML and remember its csrf_token.
+  async page(path) {
+    const res = await this.get(path);
+    const html = await res.text();
+    const m = html.match(/name="csrf_token" value="([^"]*)"/);
+    if (m)
+      this.csrf = m[1];
+    return { res, html };
+  }
+
+  async post(path, fields, { csrf = true, raw = null, headers = {} } = {}) {
+    const body = raw ?? new URLSearchParams({ ...(csrf && this.csrf ? { csrf_token: this.csrf } : {}), ...fields }).toString();
+    const res = await this.app.post(path, body, { headers: { ...this.cookieHeaders(), ...headers } });
+    return this.remember(res);
+  }
 }

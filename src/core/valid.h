@@ -1,0 +1,25 @@
+/*
+ * Field rules shared by the forms: each returns NULL when the value is
+ * acceptable, or the message to show next to the field.
+ */
+#ifndef LAUREL_CORE_VALID_H
+#define LAUREL_CORE_VALID_H
+
+#include <stddef.h>
+
+#define VALID_EMAIL_MAX		254
+#define VALID_NAME_MAX		200
+
+/* Counts Unicode code points of valid UTF-8 (the length a person sees). */
+size_t		 valid_chars(const char *);
+
+/* An e-mail address as people type it: local@domain.tld, no spaces. */
+const char	*valid_email(const char *);
+
+/* A display name: 1 to 200 characters, no control characters. */
+const char	*valid_display_name(const char *);
+
+/* Trims leading and trailing white space in place; returns s. */
+char		*valid_trim(char *);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * Sessions live only in PostgreSQL (any instance serves any user): the
+ * cookie laurel_session holds a random 256-bit token, the database its
+ * SHA-256. session_load() is a state step that runs session_touch().
+ */
+#ifndef LAUREL_WEB_SESSION_H
+#define LAUREL_WEB_SESSION_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "web/ctx.h"
+
+#define SESSION_COOKIE		"laurel_session"
+#define SESSION_MAX_AGE		(12 * 60 * 60)
+
+/* State step: loads the signed-in user (if any), then moves to next. */
+int		 session_load(struct http_request *, u_int8_t next);
+
+/* The signed-in user, fully authenticated (second factor done), or NULL. */
+struct user	*session_user(struct http_request *);
+
+/* The session even when its second factor is still pending, or NULL. */
+struct user	*session_partial(struct http_request *);
+
+/* The value of cookie name (exact match) into out; 0 if absent/invalid. */
+int		 session_cookie_get(struct http_request *, const char *name,
+		    char *out, size_t len);
+
+/* Set-Cookie with the attributes every cookie of ours carries. */
+void		 session_cookie_set(struct http_request *, const char *name,
+		    const char *value, int max_age);
+
+#endif

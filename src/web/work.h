@@ -1,0 +1,27 @@
+/*
+ * CPU-heavy work (Argon2id, later PDF checks and encryption) runs on a
+ * Kore task thread so the worker keeps serving while it runs. Used as a
+ * step of a request's state machine, like db_query().
+ */
+#ifndef LAUREL_WEB_WORK_H
+#define LAUREL_WEB_WORK_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "web/ctx.h"
+
+/*
+ * Runs fn(arg) on a task thread, then moves the machine to next, where
+ * work_result() holds what fn returned. fn must not call Kore or touch
+ * the request; arg must live in the request's ctx (it outlives the task).
+ */
+int	work_run(struct http_request *, u_int8_t next, int (*fn)(void *),
+	    void *arg);
+int	work_result(struct http_request *);
+
+/* For ctx.c: whether a task still runs, and releasing a finished one. */
+int	work_busy(struct ctx *);
+void	work_release(struct ctx *);
+
+#endif
