@@ -254,6 +254,10 @@ acct_route(struct http_request *req)
 	struct acct	*a;
 	const char	*params[1];
 
+	/* Every POST proves its origin first, signed in or not. */
+	if (req->method == HTTP_METHOD_POST &&
+	    (body_form(req) == NULL || !csrf_check(req)))
+		return (HTTP_STATE_COMPLETE);
 	if (!authz_signed_in(req))
 		return (HTTP_STATE_COMPLETE);
 
@@ -264,8 +268,6 @@ acct_route(struct http_request *req)
 		return (acct_page(req, 200));
 
 	if (a->action == ACT_NONE) {
-		if (body_form(req) == NULL || !csrf_check(req))
-			return (HTTP_STATE_COMPLETE);
 		a->action = acct_action(body_get(req, "action"));
 		if (a->action == ACT_NONE) {
 			page_error(req, 400, "This form asked for something "

@@ -164,6 +164,9 @@ reg_route(struct http_request *req)
 	struct reg	*r;
 
 	ctx = ctx_get(req);
+	if (req->method == HTTP_METHOD_POST &&
+	    (body_form(req) == NULL || !csrf_check(req)))
+		return (HTTP_STATE_COMPLETE);
 	if (session_user(req) != NULL)
 		return (page_redirect(req, "/account"), HTTP_STATE_COMPLETE);
 
@@ -174,9 +177,6 @@ reg_route(struct http_request *req)
 		}
 		return (reg_form(req, 200));
 	}
-
-	if (body_form(req) == NULL || !csrf_check(req))
-		return (HTTP_STATE_COMPLETE);
 
 	r = kore_calloc(1, sizeof(*r));
 	ctx->arg = r;

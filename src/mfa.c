@@ -128,6 +128,9 @@ enrol_route(struct http_request *req)
 	struct mfa	*m;
 	const char	*params[2];
 
+	if (req->method == HTTP_METHOD_POST &&
+	    (body_form(req) == NULL || !csrf_check(req)))
+		return (HTTP_STATE_COMPLETE);
 	if (!authz_signed_in(req))
 		return (HTTP_STATE_COMPLETE);
 
@@ -142,8 +145,6 @@ enrol_route(struct http_request *req)
 	params[0] = m->user_id;
 
 	if (req->method == HTTP_METHOD_POST) {
-		if (body_form(req) == NULL || !csrf_check(req))
-			return (HTTP_STATE_COMPLETE);
 		return (db_query(req, ENROL_CHECK, "SELECT totp_pending FROM "
 		    "users WHERE id = $1", 1, params));
 	}
@@ -331,6 +332,9 @@ step_route(struct http_request *req)
 	struct user	*u;
 	const char	*params[1];
 
+	if (req->method == HTTP_METHOD_POST &&
+	    (body_form(req) == NULL || !csrf_check(req)))
+		return (HTTP_STATE_COMPLETE);
 	if ((u = session_partial(req)) == NULL) {
 		page_redirect(req, "/login");
 		return (HTTP_STATE_COMPLETE);
@@ -342,9 +346,6 @@ step_route(struct http_request *req)
 
 	if (req->method != HTTP_METHOD_POST)
 		return (step_form(req, 200));
-
-	if (body_form(req) == NULL || !csrf_check(req))
-		return (HTTP_STATE_COMPLETE);
 
 	params[0] = mfa_arg(req)->user_id;
 	return (db_query(req, STEP_CHECK, "SELECT secret, last_step, allowed, "

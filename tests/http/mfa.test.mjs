@@ -114,3 +114,22 @@ test('wrong codes are throttled', async () => {
   assert.equal(last.status, 429);
   assert.match(await last.text(), /Too many wrong codes/);
 });
+
+test('a development instance may let admins in without TOTP, saying so on the page', async () => {
+  const dev = await startApp({ env: { LAUREL_DEV: '1', LAUREL_ADMIN_TOTP: 'off' } });
+  try {
+    const c = new Client(dev);
+    await c.page('/register');
+    await c.post('/register', { display_name: 'Dev Admin', email: 'dev@example.org', password: PASSWORD });
+    const link = new URL(dev.cluster.psql("SELECT body FROM outbox WHERE to_addr = 'dev@example.org'", dev.db).match(/http:\/\/\S+/)[0]);
+    await c.get(link.pathname + link.search);
+    dev.cluster.psql("UPDATE users SET is_admin = true WHERE email = 'dev@example.org'", dev.db);
+    await c.page('/login');
+    await c.post('/login', { email: 'dev@example.org', password: PASSWORD });
+    const res = await c.get('/admin');
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /Two-step sign-in for administrators is switched off on this development instance/);
+  } finally {
+    await dev.stop();
+  }
+});

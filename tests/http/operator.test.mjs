@@ -35,6 +35,7 @@ for (const [name, env, message] of [
   ['a bad base URL', { LAUREL_BASE_URL: 'ftp://x' }, /LAUREL_BASE_URL must start with http/],
   ['a bad mail mode', { LAUREL_MAIL_MODE: 'pigeon' }, /LAUREL_MAIL_MODE must be 'file' or 'smtp'/],
   ['a bad body limit', { LAUREL_BODY_MAX: '12abc' }, /LAUREL_BODY_MAX must be a byte count/],
+  ['admin TOTP off outside development', { LAUREL_ADMIN_TOTP: 'off', LAUREL_DEV: '0' }, /LAUREL_ADMIN_TOTP=off is only allowed with LAUREL_DEV=1/],
 ]) {
   test(`start-up refused with ${name}`, async () => {
     const r = await startWith(env);

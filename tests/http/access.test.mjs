@@ -1,0 +1,127 @@
+// The access matrix: every route of SPEC §10 that exists so far, for an
+// anonymous visitor, an applicant and an admin; and CSRF refusal on every
+// POST route, changing nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, startApp } from '../lib/harness.mjs';
+import { totp } from '../lib/totp.mjs';
+
+let app;
+const PW = 'lantern orbit cactus 42';
+const who = {};
+
+const sql = (q) => app.cluster.psql(q, app.db);
+let ip = 10;
+const client = () => new Client(app, { ip: `100.64.0.${ip++}` });
+
+async function account(email, admin) {
+  const c = client();
+  await c.page('/register');
+  await c.post('/register', { display_name: email.split('@')[0], email, password: PW });
+  const link = new URL(sql(`SELECT body FROM outbox WHERE to_addr = '${email}'`).match(/http:\/\/\S+/)[0]);
+  await c.get(link.pathname + link.search);
+  if (admin)
+    sql(`UPDATE users SET is_admin = true WHERE email = '${email}'`);
+  await c.page('/login');
+  await c.post('/login', { email, password: PW });
+  if (admin) {
+    const { html } = await c.page('/account/totp');
+    const secret = html.match(/<code class="secret">([A-Z2-7 ]+)<\/code>/)[1].replace(/ /g, '');
+    await c.post('/account/totp', { totp_code: totp(secret) });
+  }
+  return c;
+}
+
+before(async () => {
+  app = await startApp({ env: { LAUREL_TRUSTED_PROXIES: '127.0.0.1' } });
+  who.anonymous = client();
+  who.applicant = await account('applicant@example.org', false);
+  who.admin = await account('admin@example.org', true);
+});
+after(async () => { await app.stop(); });
+
+// [path, anonymous, applicant, admin]; 303 to /login for anonymous.
+const GETS = [
+  ['/', 200, 200, 200],
+  ['/rules', 200, 200, 200],
+  ['/privacy', 200, 200, 200],
+  ['/healthz', 200, 200, 200],
+  ['/readyz', 200, 200, 200],
+  ['/register', 200, 303, 303],
+  ['/login', 200, 303, 303],
+  ['/verify?token=nope', 400, 400, 400],
+  ['/password/forgot', 200, 200, 200],
+  ['/password/reset?token=nope', 400, 400, 400],
+  ['/account', 303, 200, 200],
+  ['/account/totp', 303, 200, 200],
+  ['/login/totp', 303, 303, 303],
+  ['/admin', 303, 404, 200],
+  ['/no/such/page', 404, 404, 404],
+];
+
+for (const [path, ...want] of GETS) {
+  test(`GET ${path}: anonymous ${want[0]}, applicant ${want[1]}, admin ${want[2]}`, async () => {
+    for (const [i, role] of ['anonymous', 'applicant', 'admin'].entries()) {
+      const res = await who[role].get(path);
+      assert.equal(res.status, want[i], `${role} on ${path}`);
+      if (role === 'anonymous' && res.status === 303 && path.startsWith('/account'))
+        assert.match(res.headers.get('location'), /^\/login\?next=/);
+    }
+  });
+}
+
+const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgot',
+  '/password/reset', '/account', '/account/totp'];
+
+test('every POST route refuses a missing or wrong CSRF token with 403 and changes nothing', async () => {
+  const before = sql('SELECT (SELECT count(*) FROM users) || \'/\' || (SELECT count(*) FROM sessions) || \'/\' || (SELECT count(*) FROM outbox) || \'/\' || (SELECT count(*) FROM audit)');
+  for (const role of ['anonymous', 'applicant', 'admin']) {
+    for (const path of POSTS) {
+      const fields = { email: 'x@example.org', password: PW, display_name: 'X', action: 'name', totp_code: '123456' };
+      const none = await who[role].post(path, fields, { csrf: false });
+      assert.equal(none.status, 403, `${role} ${path} without a token`);
+      const wrong = await who[role].post(path, { ...fields, csrf_token: 'B'.repeat(43) }, { csrf: false });
+      assert.equal(wrong.status, 403, `${role} ${path} with a wrong token`);
+    }
+  }
+  const after = sql('SELECT (SELECT count(*) FROM users) || \'/\' || (SELECT count(*) FROM sessions) || \'/\' || (SELECT count(*) FROM outbox) || \'/\' || (SELECT count(*) FROM audit)');
+  assert.equal(after, before);
+});
+
+test('an anonymous token does not work for a signed-in session, nor the reverse', async () => {
+  const anon = client();
+  await anon.page('/login');
+  const stolen = anon.csrf;
+  const res = await who.applicant.post('/account', { action: 'name', display_name: 'Hijacked', csrf_token: stolen }, { csrf: false });
+  assert.equal(res.status, 403);
+  assert.equal(sql("SELECT display_name FROM users WHERE email = 'applicant@example.org'"), 'applicant');
+});
+
+test('GET-only pages refuse other methods with the 405 page', async () => {
+  for (const path of ['/', '/rules', '/privacy', '/healthz', '/readyz', '/verify', '/admin']) {
+    const res = await who.anonymous.post(path, {}, { csrf: false });
+    assert.equal(res.status, 405, path);
+  }
+  assert.equal((await who.anonymous.get('/logout')).status, 405);
+});
+
+test('hostile input on every form: clear 4xx, nothing written', async () => {
+  const before = sql('SELECT count(*) FROM users');
+  const c = client();
+  await c.page('/register');
+  const token = c.csrf;
+  const bodies = [
+    `csrf_token=${token}&email=%FF%FE&password=x`,
+    `csrf_token=${token}&email=a%ZZ`,
+    `csrf_token=${token}&` + 'a=1&'.repeat(600),
+    `csrf_token=${token}&display_name=${'%00'.repeat(3)}&email=z@example.org&password=${encodeURIComponent(PW)}`,
+  ];
+  for (const path of ['/register', '/login', '/password/forgot', '/password/reset']) {
+    for (const raw of bodies) {
+      const res = await c.post(path, {}, { raw });
+      assert.ok(res.status >= 400 && res.status < 500, `${path} ${raw.slice(0, 40)} gave ${res.status}`);
+      assert.match(await res.text(), /<main id="main"/);
+    }
+  }
+  assert.equal(sql('SELECT count(*) FROM users'), before);
+});
