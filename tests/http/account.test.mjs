@@ -2,7 +2,9 @@
 // and a disabled account signed out at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Client, ROOT, startApp } from '../lib/harness.mjs';
 
 let app;
 const PW = 'lantern orbit cactus 42';
@@ -127,4 +129,31 @@ test('an unknown action is refused', async () => {
   const c = await account('odd@example.org');
   const res = await c.post('/account', { action: 'frobnicate' });
   assert.equal(res.status, 400);
+});
+
+function ctl(args) {
+  return spawnSync(join(ROOT, 'build/laurelctl'), args,
+    { env: { ...process.env, LAUREL_DB: app.cluster.dsn(app.db) }, encoding: 'utf8' });
+}
+
+test('promotion by laurelctl ends the sessions; the next sign-in is an admin one', async () => {
+  const c = await account('promoted@example.org');
+  assert.equal(ctl(['user', 'promote', '--email', 'promoted@example.org']).status, 0);
+  assert.equal((await c.get('/account')).status, 303, 'signed out at the change of privilege');
+  await c.page('/login');
+  await c.post('/login', { email: 'promoted@example.org', password: PW });
+  assert.equal((await c.get('/admin')).headers.get('location'), '/account/totp');
+  assert.equal(ctl(['user', 'demote', '--email', 'promoted@example.org']).status, 0);
+  assert.equal((await c.get('/account')).status, 303);
+});
+
+test('an account made with laurelctl signs in with the password it printed', async () => {
+  const r = ctl(['user', 'create', '--email', 'made@example.org', '--name', 'Made By Ctl']);
+  assert.equal(r.status, 0, r.stderr);
+  const password = r.stdout.match(/password: (\S+)/)[1];
+  const c = client();
+  await c.page('/login');
+  const res = await c.post('/login', { email: 'made@example.org', password });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/account');
 });
