@@ -269,6 +269,21 @@ reg_save(struct http_request *req)
 static int
 reg_done(struct http_request *req)
 {
+	const char	*status;
+	char		 msg[160];
+	int		 wait;
+
+	status = db_value(req, 0, 0);
+	if (strncmp(status, "throttled:", 10) == 0) {
+		wait = (atoi(status + 10) + 59) / 60;
+		(void)snprintf(msg, sizeof(msg), "Too many registrations from "
+		    "your network. Please try again in %d minute%s.", wait,
+		    wait == 1 ? "" : "s");
+		http_response_header(req, "retry-after", status + 10);
+		page_error(req, 429, msg);
+		return (HTTP_STATE_COMPLETE);
+	}
+
 	page_redirect(req, "/register?sent=1");
 	return (HTTP_STATE_COMPLETE);
 }

@@ -104,3 +104,27 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await ctx.close();
   });
 }
+
+test('a forgotten password is reset from the e-mailed link, in the browser', async () => {
+  const ctx = await browser.newContext({ viewport: DESKTOP });
+  const page = await ctx.newPage();
+  await page.goto(app.url('/login'));
+  await page.getByRole('link', { name: 'Forgotten your password?' }).click();
+  await page.getByLabel('E-mail address').fill(EMAIL);
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await page.waitForURL(/sent=1$/);
+  await clean(page, 'reset-sent');
+  const link = sql(`SELECT body FROM outbox WHERE to_addr = '${EMAIL}' AND subject LIKE 'Choose a new password%' ORDER BY id DESC LIMIT 1`).match(/http:\/\/\S+/)[0];
+  await page.goto(link);
+  await clean(page, 'reset-form');
+  await page.getByLabel('New password').fill('harbour violet engine 77');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.waitForURL(/\/login\?reset=1$/);
+  assert.match(await page.locator('.notice').innerText(), /Your password has been changed/);
+  await clean(page, 'reset-done');
+  await page.getByLabel('E-mail address').fill(EMAIL);
+  await page.getByLabel('Password').fill('harbour violet engine 77');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/login\/totp$/);
+  await ctx.close();
+});

@@ -252,3 +252,16 @@ test('ten failed sign-ins from an address, then the 429 page', async () => {
   assert.ok(Number(blocked.headers.get('retry-after')) > 0);
   assert.match(await blocked.text(), /Too many failed sign-ins\. Please try again in \d+ minutes?/);
 });
+
+test('registrations are throttled per address', async () => {
+  const c = newClient();
+  let last;
+  for (let i = 0; i < 11; i++) {
+    await c.page('/register');
+    last = await c.post('/register', { display_name: 'Bulk', email: `bulk${i}@example.org`, password: PASSWORD });
+  }
+  assert.equal(last.status, 429);
+  assert.ok(Number(last.headers.get('retry-after')) > 0);
+  assert.match(await last.text(), /Too many registrations/);
+  assert.equal(sql("SELECT count(*) FROM users WHERE email LIKE 'bulk%'"), '10');
+});
