@@ -270,17 +270,11 @@ static int
 reg_done(struct http_request *req)
 {
 	const char	*status;
-	char		 msg[160];
-	int		 wait;
 
 	status = db_value(req, 0, 0);
 	if (strncmp(status, "throttled:", 10) == 0) {
-		wait = (atoi(status + 10) + 59) / 60;
-		(void)snprintf(msg, sizeof(msg), "Too many registrations from "
-		    "your network. Please try again in %d minute%s.", wait,
-		    wait == 1 ? "" : "s");
-		http_response_header(req, "retry-after", status + 10);
-		page_error(req, 429, msg);
+		page_throttled(req, "registrations from your network",
+		    status + 10);
 		return (HTTP_STATE_COMPLETE);
 	}
 
@@ -500,20 +494,12 @@ static int
 login_check(struct http_request *req)
 {
 	struct login	*l;
-	char		 msg[200];
-	int		 wait;
 
 	l = ctx_get(req)->arg;
 	if (l->hash == NULL && !l->has_user) {
 		if (db_value(req, 0, 0)[0] != 't') {
-			wait = atoi(db_value(req, 0, 1));
-			(void)snprintf(msg, sizeof(msg), "Too many failed "
-			    "sign-ins. Please try again in %d minute%s.",
-			    (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
-			(void)snprintf(l->user_id, sizeof(l->user_id), "%d",
-			    wait);
-			http_response_header(req, "retry-after", l->user_id);
-			page_error(req, 429, msg);
+			page_throttled(req, "failed sign-ins",
+			    db_value(req, 0, 1));
 			return (HTTP_STATE_COMPLETE);
 		}
 

@@ -360,18 +360,13 @@ step_check(struct http_request *req)
 {
 	struct mfa	*m;
 	const char	*code, *params[6];
-	char		 norm[TOTP_RECOVERY_SIZE], msg[128];
+	char		 norm[TOTP_RECOVERY_SIZE];
 	long long	 step;
-	int		 wait;
 
 	m = mfa_arg(req);
 	if (m->token[0] == '\0') {
 		if (db_value(req, 0, 2)[0] != 't') {
-			wait = (atoi(db_value(req, 0, 3)) + 59) / 60;
-			(void)snprintf(msg, sizeof(msg), "Too many wrong codes. "
-			    "Please try again in %d minute%s.", wait,
-			    wait == 1 ? "" : "s");
-			page_error(req, 429, msg);
+			page_throttled(req, "wrong codes", db_value(req, 0, 3));
 			return (HTTP_STATE_COMPLETE);
 		}
 

@@ -164,15 +164,9 @@ forgot_route(struct http_request *req)
 static int
 forgot_done(struct http_request *req)
 {
-	char		 msg[128];
-	int		 wait;
-
 	if (db_value(req, 0, 0)[0] != 't') {
-		wait = (atoi(db_value(req, 0, 1)) + 59) / 60;
-		(void)snprintf(msg, sizeof(msg), "Too many requests for a "
-		    "new password. Please try again in %d minute%s.", wait,
-		    wait == 1 ? "" : "s");
-		page_error(req, 429, msg);
+		page_throttled(req, "requests for a new password",
+		    db_value(req, 0, 1));
 		return (HTTP_STATE_COMPLETE);
 	}
 

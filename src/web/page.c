@@ -2,6 +2,7 @@
 #include <kore/http.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -270,6 +271,26 @@ page_error_raw(int status, const char *message, size_t *len)
 	kore_buf_cleanup(&buf);
 
 	return (out);
+}
+
+int
+page_throttled(struct http_request *req, const char *what,
+    const char *seconds)
+{
+	char		 msg[256], secs[16];
+	int		 wait, mins;
+
+	wait = atoi(seconds);
+	if (wait < 1)
+		wait = 1;
+	mins = (wait + 59) / 60;
+
+	(void)snprintf(secs, sizeof(secs), "%d", wait);
+	(void)snprintf(msg, sizeof(msg), "Too many %s. Please try again in "
+	    "%d minute%s.", what, mins, mins == 1 ? "" : "s");
+	http_response_header(req, "retry-after", secs);
+
+	return (page_error(req, 429, msg));
 }
 
 int

@@ -20,6 +20,13 @@ int	page_render(struct http_request *, int status, const char *name);
 /* The error page for status, with message (NULL: the status's own). */
 int	page_error(struct http_request *, int status, const char *message);
 
+/*
+ * The 429 page: "Too many WHAT. Please try again in N minutes.", with a
+ * Retry-After of seconds (as the throttle in the database said).
+ */
+int	page_throttled(struct http_request *, const char *what,
+	    const char *seconds);
+
 /* A plain text answer (health checks). */
 int	page_text(struct http_request *, int status, const char *text);
 
