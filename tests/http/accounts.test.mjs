@@ -265,3 +265,18 @@ test('registrations are throttled per address', async () => {
   assert.match(await last.text(), /Too many registrations/);
   assert.equal(sql("SELECT count(*) FROM users WHERE email LIKE 'bulk%'"), '10');
 });
+
+test('a password hashed with older, weaker parameters is rehashed at sign-in', async () => {
+  const email = 'legacy@example.org';
+  await verifiedUser(email);
+  // Argon2id with libsodium's minimum parameters (m=8 KiB, t=1) for PASSWORD.
+  const weak = '$argon2id$v=19$m=8,t=1,p=1$HytkaVtIFgOJf0Btr8T3Xg$W2hPvHgTKolrWcWrA+aYBRZYWQ1uS+QhJTHPUeixSoI';
+  sql(`UPDATE users SET password_hash = '${weak}' WHERE email = '${email}'`);
+  const c = newClient();
+  const res = await signIn(c, email);
+  assert.equal(res.status, 303);
+  const now = sql(`SELECT password_hash FROM users WHERE email = '${email}'`);
+  assert.notEqual(now, weak);
+  assert.match(now, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
+  assert.equal((await signIn(newClient(), email)).status, 303, 'the new hash verifies');
+});
