@@ -25,12 +25,18 @@ FUZZ_SRC:=	$(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BIN:=	$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_RUNS?=	10000000
 
+# The template fuzzer runs with a small render budget: inputs that expand
+# exponentially would otherwise spend the default budget on every run.
+FUZZ_DEPS_tmpl=		-DTMPL_MAX_WORK=20000 -DTMPL_MAX_OUTPUT=262144
+
 # Extra objects and libraries of the unit tests that need them.
 UNIT_DEPS_totp=		-loath
 UNIT_DEPS_qrsvg=	-lqrencode
 UNIT_DEPS_pwpolicy=	src/core/form.c
 UNIT_DEPS_mailfmt=	src/core/form.c
 UNIT_DEPS_valid=	src/core/mailfmt.c src/core/form.c
+UNIT_DEPS_md=		-lcmark
+UNIT_DEPS_roundform=	src/core/valid.c src/core/mailfmt.c src/core/form.c
 
 .PHONY: all build unit fuzz fuzz-short clean run test bench
 
@@ -71,7 +77,7 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark
 WEB_SRC:=	$(wildcard src/*.c src/web/*.c)
 ASSET_FILES:=	$(shell find assets -type f | sort)
 HEADERS:=	$(wildcard src/*.h src/web/*.h src/core/*.h)

@@ -17,6 +17,5 @@ int	accounts_register(struct http_request *);
 int	accounts_verify(struct http_request *);
 int	accounts_login(struct http_request *);
 int	accounts_logout(struct http_request *);
-int	accounts_admin(struct http_request *);
 
 #endif

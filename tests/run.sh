@@ -75,7 +75,9 @@ suite_node() {	# name, files...
 	[ -e "$1" ] || { echo "== $name: no tests"; return 0; }
 	echo "== $name (node:test, real PostgreSQL, real Kore)"
 	out="$log/$name.tap"
-	node --test --test-reporter=tap --test-concurrency=1 "$@" >"$out" 2>&1
+	# A hung test fails after 5 minutes instead of holding CI.
+	node --test --test-reporter=tap --test-concurrency=1 \
+	    --test-timeout=300000 "$@" >"$out" 2>&1
 	grep -E '^not ok|^# Subtest|^\s+not ok' "$out" | grep -v '^# Subtest' | head -40
 	printf '%s: ' "$name"
 	count_node "$out"

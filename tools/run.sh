@@ -27,6 +27,17 @@ if [ ! -f var/demo-admin-created ]; then
 	build/laurelctl user create --email admin@example.org \
 	    --name "Demo Administrator" --admin
 	touch var/demo-admin-created
+
+	# And an open demo round, closing in 30 days, with the defaults.
+	psql "$LAUREL_DB" -Atq >/dev/null <<-'SQL'
+	SELECT round_save(NULL, NULL, 'make run', 'PRECISEU Best Practice Recognition 2026 (demo)', 'demo-2026',
+	    E'# The call\n\nThis is a demonstration round of a **development** instance.',
+	    '[{"code":"IMPACT","description":"Academia–business partnerships that significantly improve healthcare."},{"code":"INNOVATION","description":"SMEs and start-ups transforming patient care with advanced therapies."},{"code":"EXCELLENCE","description":"Organisations leading in accessibility, safety and inclusion of health data."},{"code":"CULTURE","description":"Patient engagement and community involvement."}]',
+	    (SELECT array_agg(code) FROM countries WHERE default_eligible), 'Europe/Brussels',
+	    to_char(now() AT TIME ZONE 'Europe/Brussels' - interval '1 day', 'YYYY-MM-DD"T"HH24:MI'),
+	    to_char(now() AT TIME ZONE 'Europe/Brussels' + interval '30 days', 'YYYY-MM-DD"T"HH24:MI'),
+	    '', '', false, 3, 5, 20);
+	SQL
 fi
 
 # The app connects as laurel_app (made by the migrations), which may not

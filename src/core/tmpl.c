@@ -28,8 +28,13 @@
 #define TMPL_MAX_NEST		100
 #define TMPL_MAX_DEPTH		64	/* partials, parents, blocks */
 #define TMPL_MAX_NESTING	256	/* all of those plus sections */
+/* The fuzz build lowers these two so runaway inputs stay cheap to try. */
+#ifndef TMPL_MAX_OUTPUT
 #define TMPL_MAX_OUTPUT		(8 * 1024 * 1024)
+#endif
+#ifndef TMPL_MAX_WORK
 #define TMPL_MAX_WORK		1000000
+#endif
 #define TMPL_MAX_INDENT		(64 * 1024)
 #define TMPL_INCLUDE_WORK	16	/* an expansion costs more than a node */
 

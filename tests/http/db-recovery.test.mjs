@@ -50,28 +50,34 @@ test('a PostgreSQL restart under load is recovered from', async () => {
   assert.equal((await app.get('/readyz')).status, 200);
 
   const bg = load(16);
-  await sleep(500);
-  cluster.stopServer();
+  let healed = -1;
+  try {
+    await sleep(500);
+    cluster.stopServer();
 
-  // While the database is down: the 503 page, and liveness still fine.
-  const down = await app.get('/readyz');
-  assert.equal(down.status, 503);
-  assert.match(await down.text(), /Temporarily unavailable/);
-  assert.equal((await app.get('/healthz')).status, 200);
-  assert.equal((await app.get('/')).status, 200, 'pages without the database still work');
-  await sleep(500);
+    // While the database is down: the 503 page, and liveness still fine.
+    const down = await app.get('/readyz');
+    assert.equal(down.status, 503);
+    assert.match(await down.text(), /Temporarily unavailable/);
+    assert.equal((await app.get('/healthz')).status, 200);
+    assert.equal((await app.get('/rules')).status, 200, 'pages without the database still work');
+    assert.equal((await app.get('/')).status, 503, 'the home page lists rounds: 503 page');
+    await sleep(500);
 
-  cluster.startServer();
-  const healed = await waitFor(async () => {
-    // Every worker and pooled connection must be healthy: ten in a row.
-    for (let i = 0; i < 10; i++) {
-      if ((await app.get('/readyz')).status !== 200)
-        return false;
-    }
-    return true;
-  }, 5000);
-  await sleep(300);
-  await bg.stop();
+    cluster.startServer();
+    healed = await waitFor(async () => {
+      // Every worker and pooled connection must be healthy: ten in a row.
+      for (let i = 0; i < 10; i++) {
+        if ((await app.get('/readyz')).status !== 200)
+          return false;
+      }
+      return true;
+    }, 5000);
+    await sleep(300);
+  } finally {
+    // Stop the load whatever happened, or the loops would run forever.
+    await bg.stop();
+  }
 
   assert.ok(healed >= 0, 'requests succeed again within 5 s of PostgreSQL being back');
   const statuses = [...bg.tally.keys()];

@@ -1,0 +1,378 @@
+/*
+ * Administration: the dashboard (/admin) and the rounds an admin runs
+ * (/admin/rounds/new, /admin/rounds/{slug}). Every page is for admins
+ * only (authz_admin); every change is one call of round_save(), which
+ * writes its audit entry in the same transaction.
+ */
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "core/roundform.h"
+#include "web/authz.h"
+#include "web/body.h"
+#include "web/client.h"
+#include "web/csrf.h"
+#include "web/ctx.h"
+#include "web/db.h"
+#include "web/fields.h"
+#include "web/page.h"
+#include "web/session.h"
+
+#define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
+#define GET_ONLY	(HTTP_METHOD_GET | HTTP_METHOD_HEAD)
+#define ROUNDS_PREFIX	"/admin/rounds/"
+
+/* Merges the JSON object the database built into the page data. */
+static int
+admin_merge(struct http_request *req, int col)
+{
+	json_t		*obj;
+	json_error_t	 err;
+
+	if (db_isnull(req, 0, col))
+		return (0);
+
+	obj = json_loads(db_value(req, 0, col), 0, &err);
+	if (obj == NULL)
+		return (0);
+	if (json_is_object(obj))
+		json_object_update(ctx_get(req)->data, obj);
+	else
+		json_object_set(ctx_get(req)->data, "rounds", obj);
+	json_decref(obj);
+
+	return (1);
+}
+
+/*
+ * The dashboard.
+ */
+
+static int	home_session(struct http_request *);
+static int	home_query(struct http_request *);
+static int	home_show(struct http_request *);
+
+enum { HOME_SESSION, HOME_QUERY, HOME_SHOW };
+
+static struct http_state home_states[] = {
+	KORE_HTTP_STATE(home_session),
+	KORE_HTTP_STATE(home_query),
+	KORE_HTTP_STATE(home_show),
+};
+
+int
+admin_home(struct http_request *req)
+{
+	if (!page_allow(req, GET_ONLY))
+		return (KORE_RESULT_OK);
+
+	return (http_state_run(home_states,
+	    sizeof(home_states) / sizeof(home_states[0]), req));
+}
+
+static int
+home_session(struct http_request *req)
+{
+	return (session_load(req, HOME_QUERY));
+}
+
+static int
+home_query(struct http_request *req)
+{
+	if (!authz_admin(req))
+		return (HTTP_STATE_COMPLETE);
+
+	return (db_query(req, HOME_SHOW, "SELECT round_admin_list()", 0,
+	    NULL));
+}
+
+static int
+home_show(struct http_request *req)
+{
+	(void)admin_merge(req, 0);
+	page_render(req, 200, "admin");
+	return (HTTP_STATE_COMPLETE);
+}
+
+/*
+ * A round: new or existing.
+ */
+
+struct round_edit {
+	char		 slug[ROUNDFORM_SLUG_MAX + 1];	/* "" for a new one */
+	char		 id[32];
+	char		 actor[32];
+	char		 ip[CLIENT_ADDR_LEN];
+	json_t		*categories;
+	char		*categories_json;
+	char		*countries;
+	int		 loaded;
+	int		 k, max_files, max_mb;
+};
+
+static void
+round_edit_free(void *arg)
+{
+	struct round_edit	*e = arg;
+
+	json_decref(e->categories);
+	free(e->categories_json);
+	free(e->countries);
+	kore_free(e);
+}
+
+static int	round_session(struct http_request *);
+static int	round_route(struct http_request *);
+static int	round_loaded(struct http_request *);
+static int	round_saved(struct http_request *);
+
+enum { ROUND_SESSION, ROUND_ROUTE, ROUND_LOADED, ROUND_SAVED };
+
+static struct http_state round_states[] = {
+	KORE_HTTP_STATE(round_session),
+	KORE_HTTP_STATE(round_route),
+	KORE_HTTP_STATE(round_loaded),
+	KORE_HTTP_STATE(round_saved),
+};
+
+static int
+round_run(struct http_request *req)
+{
+	return (http_state_run(round_states,
+	    sizeof(round_states) / sizeof(round_states[0]), req));
+}
+
+int
+admin_round_new(struct http_request *req)
+{
+	if (!page_allow(req, FORM_PAGE))
+		return (KORE_RESULT_OK);
+
+	return (round_run(req));
+}
+
+int
+admin_round(struct http_request *req)
+{
+	if (!page_allow(req, FORM_PAGE))
+		return (KORE_RESULT_OK);
+
+	return (round_run(req));
+}
+
+static int
+round_session(struct http_request *req)
+{
+	return (session_load(req, ROUND_ROUTE));
+}
+
+static struct round_edit *
+round_arg(struct http_request *req)
+{
+	struct ctx		*ctx;
+	struct round_edit	*e;
+	const char		*slug;
+
+	ctx = ctx_get(req);
+	if (ctx->arg != NULL)
+		return (ctx->arg);
+
+	e = kore_calloc(1, sizeof(*e));
+	if (strcmp(req->path, "/admin/rounds/new") != 0) {
+		slug = req->path + strlen(ROUNDS_PREFIX);
+		(void)snprintf(e->slug, sizeof(e->slug), "%s", slug);
+	}
+	(void)snprintf(e->actor, sizeof(e->actor), "%lld", ctx->user->id);
+	client_addr(req, e->ip, sizeof(e->ip));
+	ctx->arg = e;
+	ctx->arg_free = round_edit_free;
+
+	return (e);
+}
+
+static int
+round_form(struct http_request *req, int status)
+{
+	struct round_edit	*e;
+	json_t			*data;
+
+	e = round_arg(req);
+	data = ctx_get(req)->data;
+	json_object_set_new(data, "is_new", json_boolean(e->slug[0] == '\0'));
+	json_object_set_new(data, "action", json_string(e->slug[0] == '\0' ?
+	    "/admin/rounds/new" : req->path));
+	if (json_object_get(data, "categories") == NULL)
+		fields_keep(req, "categories", roundform_default_categories);
+	if (form_get(body_query(req), "saved") != NULL)
+		fields_keep(req, "notice", "The round has been saved.");
+	csrf_expose(req);
+	page_render(req, status, "admin_round");
+
+	return (HTTP_STATE_COMPLETE);
+}
+
+static int
+round_route(struct http_request *req)
+{
+	struct round_edit	*e;
+	const char		*params[1];
+
+	if (req->method == HTTP_METHOD_POST &&
+	    (body_form(req) == NULL || !csrf_check(req)))
+		return (HTTP_STATE_COMPLETE);
+	if (!authz_admin(req))
+		return (HTTP_STATE_COMPLETE);
+
+	e = round_arg(req);
+	if (e->slug[0] == '\0') {
+		return (db_query(req, ROUND_LOADED,
+		    "SELECT round_admin_defaults()", 0, NULL));
+	}
+
+	params[0] = e->slug;
+	return (db_query(req, ROUND_LOADED, "SELECT round_admin_view($1)", 1,
+	    params));
+}
+
+static const char *const round_text_fields[] = {
+	"title", "slug", "description", "categories", "eligible_countries",
+	"timezone", "opens_at", "closes_at", "reviews_due", "embargo_until",
+	"reviews_per_application", "max_files", "max_file_mb", NULL
+};
+
+/* Checks every field, keeping what was typed; 1 when all are right. */
+static int
+round_check(struct http_request *req, struct round_edit *e)
+{
+	const char	*msg;
+	int		 i;
+
+	for (i = 0; round_text_fields[i] != NULL; i++) {
+		fields_keep(req, round_text_fields[i],
+		    body_get(req, round_text_fields[i]));
+	}
+	json_object_set_new(ctx_get(req)->data, "blind_review",
+	    json_boolean(strcmp(body_get(req, "blind_review"), "yes") == 0));
+
+	if ((msg = roundform_title(body_get(req, "title"))) != NULL)
+		fields_error(req, "title", msg);
+	if ((msg = roundform_slug(body_get(req, "slug"))) != NULL)
+		fields_error(req, "slug", msg);
+	if (strlen(body_get(req, "description")) > ROUNDFORM_DESCRIPTION_MAX)
+		fields_error(req, "description", "The call text has at most "
+		    "64 KiB.");
+	if ((msg = roundform_categories(body_get(req, "categories"),
+	    &e->categories)) != NULL)
+		fields_error(req, "categories", msg);
+	if ((msg = roundform_countries(body_get(req, "eligible_countries"),
+	    &e->countries)) != NULL)
+		fields_error(req, "eligible_countries", msg);
+	if (body_get(req, "timezone")[0] == '\0')
+		fields_error(req, "timezone", "Enter a time zone, such as "
+		    "Europe/Brussels.");
+	if ((msg = roundform_datetime(body_get(req, "opens_at"), 1)) != NULL)
+		fields_error(req, "opens_at", msg);
+	if ((msg = roundform_datetime(body_get(req, "closes_at"), 1)) != NULL)
+		fields_error(req, "closes_at", msg);
+	if ((msg = roundform_datetime(body_get(req, "reviews_due"), 0)) != NULL)
+		fields_error(req, "reviews_due", msg);
+	if ((msg = roundform_datetime(body_get(req, "embargo_until"), 0)) !=
+	    NULL)
+		fields_error(req, "embargo_until", msg);
+	if ((msg = roundform_int(body_get(req, "reviews_per_application"), 1,
+	    10, &e->k)) != NULL)
+		fields_error(req, "reviews_per_application", msg);
+	if ((msg = roundform_int(body_get(req, "max_files"), 0, 20,
+	    &e->max_files)) != NULL)
+		fields_error(req, "max_files", msg);
+	if ((msg = roundform_int(body_get(req, "max_file_mb"), 1, 100,
+	    &e->max_mb)) != NULL)
+		fields_error(req, "max_file_mb", msg);
+
+	return (!fields_failed(req));
+}
+
+static const char	sql_round_save[] =
+    "SELECT round_save($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9, "
+    "$10, $11, $12, $13, $14::boolean, $15::integer, $16::integer, "
+    "$17::integer)";
+
+static int
+round_loaded(struct http_request *req)
+{
+	struct round_edit	*e;
+	const char		*params[17];
+	char			 k[16], files[16], mb[16];
+
+	e = round_arg(req);
+	if (!e->loaded) {
+		if (!admin_merge(req, 0)) {
+			page_error(req, 404, NULL);
+			return (HTTP_STATE_COMPLETE);
+		}
+		(void)snprintf(e->id, sizeof(e->id), "%lld", (long long)
+		    json_integer_value(json_object_get(ctx_get(req)->data,
+		    "id")));
+		e->loaded = 1;
+		if (req->method != HTTP_METHOD_POST)
+			return (round_form(req, 200));
+		if (!round_check(req, e))
+			return (round_form(req, 422));
+		e->categories_json = json_dumps(e->categories, JSON_COMPACT);
+	}
+
+	(void)snprintf(k, sizeof(k), "%d", e->k);
+	(void)snprintf(files, sizeof(files), "%d", e->max_files);
+	(void)snprintf(mb, sizeof(mb), "%d", e->max_mb);
+	params[0] = e->slug[0] != '\0' ? e->id : NULL;
+	params[1] = e->actor;
+	params[2] = e->ip;
+	params[3] = body_get(req, "title");
+	params[4] = body_get(req, "slug");
+	params[5] = body_get(req, "description");
+	params[6] = e->categories_json;
+	params[7] = e->countries;
+	params[8] = body_get(req, "timezone");
+	params[9] = body_get(req, "opens_at");
+	params[10] = body_get(req, "closes_at");
+	params[11] = body_get(req, "reviews_due");
+	params[12] = body_get(req, "embargo_until");
+	params[13] = strcmp(body_get(req, "blind_review"), "yes") == 0 ?
+	    "true" : "false";
+	params[14] = k;
+	params[15] = files;
+	params[16] = mb;
+
+	return (db_query(req, ROUND_SAVED, sql_round_save, 17, params));
+}
+
+static int
+round_saved(struct http_request *req)
+{
+	const char	*r, *msg;
+	char		 loc[128], buf[512], *colon;
+
+	r = db_value(req, 0, 0);
+	if (strncmp(r, "error:", 6) != 0) {
+		(void)snprintf(loc, sizeof(loc), ROUNDS_PREFIX "%s?saved=1", r);
+		page_redirect(req, loc);
+		return (HTTP_STATE_COMPLETE);
+	}
+
+	/* "error:FIELD:message" from round_save(). */
+	(void)snprintf(buf, sizeof(buf), "%s", r + 6);
+	msg = "The round could not be saved.";
+	if ((colon = strchr(buf, ':')) != NULL) {
+		*colon = '\0';
+		msg = colon + 1;
+	}
+	fields_error(req, buf, msg);
+
+	return (round_form(req, 422));
+}
