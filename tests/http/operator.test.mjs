@@ -2,8 +2,8 @@
 // exit, never a crash loop; migrations apply once, in order, atomically.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, ROOT, appEnv, freePort, migrate, startKore, tempDir, writeConf } from '../lib/harness.mjs';
 
@@ -80,4 +80,37 @@ test('laurelctl explains a missing database setting', () => {
   const u = spawnSync(join(ROOT, 'build/laurelctl'), ['frobnicate'], { env, encoding: 'utf8' });
   assert.equal(u.status, 2);
   assert.match(u.stderr, /unknown command/);
+});
+
+// Every file under a folder, as paths relative to it, sorted.
+function filesUnder(dir, prefix = '') {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(dir, join(prefix, e.name)) : [join(prefix, e.name)]).sort();
+}
+
+test('a template that does not parse stops the start with one line naming it', async () => {
+  // The real module's objects, linked with a copy of the assets in which
+  // one template is broken.
+  const dir = tempDir('laurel-badtmpl-');
+  cpSync(join(ROOT, 'assets'), join(dir, 'assets'), { recursive: true });
+  appendFileSync(join(dir, 'assets/templates/rules.mustache'), '\n{{#unclosed}}\n');
+  const assets = filesUnder(join(dir, 'assets')).map((f) => join(dir, 'assets', f));
+  execFileSync(join(ROOT, 'build/embed'), [join(dir, 'embedded.c'), `${join(dir, 'assets')}/`, ...assets]);
+  execFileSync('cc', ['-fPIC', `-I${join(ROOT, 'src')}`, '-c', '-o', join(dir, 'embedded.o'), join(dir, 'embedded.c')]);
+  const objs = execFileSync('find', [join(ROOT, 'build/obj'), '-name', '*.o', '!', '-name', 'embedded.o'], { encoding: 'utf8' }).trim().split('\n');
+  execFileSync('cc', ['-shared', '-o', join(dir, 'laurel.so'), ...objs, join(dir, 'embedded.o'),
+    '-ljansson', '-lsodium', '-loath', '-lqrencode', '-lpq', '-lcrypto', '-lcmark']);
+
+  const port = await freePort();
+  const conf = writeConf(dir, port, {}, join(dir, 'laurel.so'));
+  const env = appEnv(cluster.dsn('postgres'), `http://127.0.0.1:${port}`);
+  delete env.LD_PRELOAD;
+  const k = await startKore({ dir, port, env, conf });
+  if (!k.exited)
+    k.proc.kill('SIGKILL');
+  assert.ok(k.exited, 'Kore must not start');
+  assert.notEqual(k.proc.exitCode, 0);
+  const log = readFileSync(k.logPath, 'utf8');
+  assert.match(log, /template assets\/templates\/rules\.mustache: line \d+: .*unclosed/);
+  assert.doesNotMatch(log, /worker \d+ started/);
 });

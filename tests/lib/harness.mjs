@@ -112,10 +112,10 @@ export function migrate(dsn) {
 }
 
 // The development config with this instance's port, pidfile and tracing.
-export function writeConf(dir, port, extra = {}) {
+export function writeConf(dir, port, extra = {}, module = MODULE) {
   let conf = readFileSync(join(ROOT, 'conf/laurel.conf'), 'utf8');
   conf = conf
-    .replace(/^load\s+\S+/m, `load\t\t${MODULE}`)
+    .replace(/^load\s+\S+/m, `load\t\t${module}`)
     .replace(/^(\s*bind\s+)127\.0\.0\.1 8888/m, `$1127.0.0.1 ${port}`)
     .replace(/^pidfile\s+.*$/m, `pidfile\t\t\t${join(dir, 'kore.pid')}`)
     .replace(/^seccomp_tracing\s+.*$/m, 'seccomp_tracing\t\tyes');
