@@ -247,8 +247,11 @@ $$;
 -- The rounds open for applications now, for the home page: the call text,
 -- categories and the deadline in the round's own zone.
 CREATE FUNCTION rounds_public_open() RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(json_agg(json_build_object(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	-- PL/pgSQL keeps this plan per connection; a SQL function would be
+	-- planned again on every call (the home page is hot).
+	RETURN (SELECT coalesce(json_agg(json_build_object(
 	    'slug', r.slug, 'title', r.title, 'description', r.description,
 	    'timezone', r.timezone,
 	    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
@@ -261,5 +264,6 @@ LANGUAGE sql STABLE AS $$
 		'description', c.description) ORDER BY c.position)
 		FROM round_categories c WHERE c.round_id = r.id))
 	    ORDER BY r.closes_at), '[]'::json)
-	FROM rounds r WHERE round_phase(r) = 'open'
+	FROM rounds r WHERE round_phase(r) = 'open');
+END
 $$;

@@ -11,7 +11,8 @@ const THREADS = process.env.BENCH_THREADS || '2';
 
 const SCENARIOS = [
   { name: '/healthz (ceiling, no database)', path: '/healthz' },
-  { name: '/ (template render)', path: '/' },
+  { name: '/rules (template, no database)', path: '/rules' },
+  { name: '/ (home: one query + template)', path: '/' },
   { name: '/readyz (one query)', path: '/readyz' },
 ];
 
