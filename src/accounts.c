@@ -18,7 +18,6 @@
 #include "core/token.h"
 #include "core/valid.h"
 #include "web/assets.h"
-#include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
 #include "web/csrf.h"

@@ -141,29 +141,15 @@ static struct http_state round_states[] = {
 	KORE_HTTP_STATE(round_saved),
 };
 
-static int
-round_run(struct http_request *req)
-{
-	return (http_state_run(round_states,
-	    sizeof(round_states) / sizeof(round_states[0]), req));
-}
-
-int
-admin_round_new(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (round_run(req));
-}
-
+/* /admin/rounds/new and /admin/rounds/{slug}: the path tells which. */
 int
 admin_round(struct http_request *req)
 {
 	if (!page_allow(req, FORM_PAGE))
 		return (KORE_RESULT_OK);
 
-	return (round_run(req));
+	return (http_state_run(round_states,
+	    sizeof(round_states) / sizeof(round_states[0]), req));
 }
 
 static int

@@ -6,7 +6,6 @@
 #include <kore/http.h>
 
 int	admin_home(struct http_request *);
-int	admin_round_new(struct http_request *);
 int	admin_round(struct http_request *);
 
 #endif
