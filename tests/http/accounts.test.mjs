@@ -195,7 +195,7 @@ test('a new session token at every sign-in; the old one dies at sign-out', async
 
 test('the forwarded address counts only from a trusted proxy', async () => {
   // Same app, but this client sends X-Forwarded-For only from a peer the
-  // app trusts; a spoofed header from elsewhere is tested in operator.
+  // app trusts; a spoofed header from elsewhere is tested in proxy.test.mjs.
   const c = newClient();
   await c.page('/login');
   for (let i = 0; i < 10; i++)
