@@ -1122,6 +1122,10 @@ fmt_real(char *buf, size_t size, double d)
 {
 	int		prec, n;
 
+	/* Whole numbers as integers: 10, not 1e+01 (which reads back too). */
+	if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+		return ((size_t)snprintf(buf, size, "%lld", (long long)d));
+
 	n = 0;
 	for (prec = 1; prec <= 17; prec++) {
 		n = snprintf(buf, size, "%.*g", prec, d);

@@ -74,7 +74,8 @@ test('an admin creates a round: UTC storage, rubric, categories, countries, audi
   assert.match(html, /The round has been saved/);
   assert.match(html, /name="closes_at" type="datetime-local" value="2026-06-30T17:00"/, 'shown again in the round\'s zone');
   assert.match(html, /C1 Lawful basis and purpose/);
-  assert.match(html, /<td>≥ 3(\.0)?<\/td>/);
+  assert.match(html, /<td>≥ 3<\/td>/);
+  assert.match(html, /<td>10<\/td>/, "weights print as numbers people read");
   assert.match(html, /phase--(draft|open|reviewing)/);
 });
 

@@ -526,6 +526,22 @@ test_replace(void **state)
 	tmpl_set_free(set);
 }
 
+/* Whole reals print as integers (a rubric weight of 10, not 1e+01). */
+static void
+test_real_format(void **state)
+{
+	json_t	*data;
+	char	*out;
+
+	(void)state;
+	data = json_pack("{s:f, s:f, s:f, s:f, s:f}", "a", 10.0, "b", 20.0,
+	    "c", 1.21, "d", -3.0, "e", 1e20);
+	out = render_one("{{a}} {{b}} {{c}} {{d}} {{e}}", data);
+	assert_string_equal(out, "10 20 1.21 -3 1e+20");
+	free(out);
+	json_decref(data);
+}
+
 int
 main(void)
 {
@@ -547,6 +563,7 @@ main(void)
 		cmocka_unit_test(test_delims_scoped),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_real_format),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
