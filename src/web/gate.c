@@ -18,6 +18,7 @@ static int	gate_check(const char *, size_t);
 static int	gate_request_line(const char *, size_t, int *);
 static int	gate_body(const char *, size_t);
 static int	gate_headers_ok(const char *, size_t);
+static const char	*gate_header(const char *, size_t, const char *, size_t *);
 
 void
 gate_connect(struct connection *c)
@@ -99,7 +100,7 @@ static int
 gate_check(const char *buf, size_t len)
 {
 	const char	*end;
-	size_t		 hlen;
+	size_t		 hlen, vlen;
 	int		 status, has_body;
 
 	end = memmem(buf, len, "\r\n\r\n", 4);
@@ -112,6 +113,9 @@ gate_check(const char *buf, size_t len)
 	if ((status = gate_request_line(buf, hlen, &has_body)) != 0)
 		return (status);
 	if (!gate_headers_ok(buf, hlen))
+		return (400);
+	/* Kore needs a Host to pick the domain; without one it answers bare. */
+	if (gate_header(buf, hlen, "host:", &vlen) == NULL)
 		return (400);
 	if (has_body)
 		return (gate_body(buf, hlen));

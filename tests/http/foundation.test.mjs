@@ -155,6 +155,7 @@ test('odd request lines get the site error pages', async () => {
     ['POST /rules HTTP/1.1\r\nHost: x\r\nContent-Length: 12x\r\n\r\n', 400],
     ['GET / HTTP/1.1\r\nHost: x\r\nCookie: \r\n\r\n', 400],
     ['GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n', 400],
+    ['GET / HTTP/1.1\r\nAccept: */*\r\n\r\n', 400],
   ];
   for (const [req, want] of cases) {
     const ans = await raw(app.port, req);
