@@ -37,6 +37,8 @@ UNIT_DEPS_mailfmt=	src/core/form.c
 UNIT_DEPS_valid=	src/core/mailfmt.c src/core/form.c
 UNIT_DEPS_md=		-lcmark
 UNIT_DEPS_roundform=	src/core/valid.c src/core/mailfmt.c src/core/form.c
+UNIT_DEPS_pdfcheck=	-lqpdf
+UNIT_DEPS_appform=	src/core/valid.c src/core/mailfmt.c src/core/form.c
 
 .PHONY: all build unit fuzz fuzz-short clean run test bench
 
@@ -77,7 +79,7 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf
 WEB_SRC:=	$(wildcard src/*.c src/web/*.c)
 ASSET_FILES:=	$(shell find assets -type f | sort)
 HEADERS:=	$(wildcard src/*.h src/web/*.h src/core/*.h)

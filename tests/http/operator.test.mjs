@@ -98,8 +98,9 @@ test('a template that does not parse stops the start with one line naming it', a
   execFileSync(join(ROOT, 'build/embed'), [join(dir, 'embedded.c'), `${join(dir, 'assets')}/`, ...assets]);
   execFileSync('cc', ['-fPIC', `-I${join(ROOT, 'src')}`, '-c', '-o', join(dir, 'embedded.o'), join(dir, 'embedded.c')]);
   const objs = execFileSync('find', [join(ROOT, 'build/obj'), '-name', '*.o', '!', '-name', 'embedded.o'], { encoding: 'utf8' }).trim().split('\n');
-  execFileSync('cc', ['-shared', '-o', join(dir, 'laurel.so'), ...objs, join(dir, 'embedded.o'),
-    '-ljansson', '-lsodium', '-loath', '-lqrencode', '-lpq', '-lcrypto', '-lcmark']);
+  // The module's libraries, as the Makefile links them.
+  const libs = readFileSync(join(ROOT, 'Makefile'), 'utf8').match(/^MOD_LIBS=\s*(.*)$/m)[1].trim().split(/\s+/);
+  execFileSync('cc', ['-shared', '-o', join(dir, 'laurel.so'), ...objs, join(dir, 'embedded.o'), ...libs]);
 
   const port = await freePort();
   const conf = writeConf(dir, port, {}, join(dir, 'laurel.so'));
