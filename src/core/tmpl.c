@@ -1123,7 +1123,7 @@ fmt_real(char *buf, size_t size, double d)
 	int		prec, n;
 
 	/* Whole numbers as integers: 10, not 1e+01 (which reads back too). */
-	if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+	if (d > -1e15 && d < 1e15 && d == (double)(long long)d)
 		return ((size_t)snprintf(buf, size, "%lld", (long long)d));
 
 	n = 0;
