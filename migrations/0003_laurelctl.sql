@@ -39,6 +39,8 @@ BEGIN
 		RETURN 'already';
 	END IF;
 	UPDATE users SET is_admin = p_admin WHERE id = u.id;
+	-- A change of privilege: the person signs in again, with a new token.
+	DELETE FROM sessions WHERE user_id = u.id;
 	PERFORM audit_log(NULL,
 	    CASE WHEN p_admin THEN 'user.promote' ELSE 'user.demote' END,
 	    'user:' || u.id, '', jsonb_build_object('is_admin', u.is_admin),

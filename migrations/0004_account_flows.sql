@@ -11,7 +11,15 @@ CREATE FUNCTION user_register(p_email text, p_name text, p_hash text,
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_id bigint;
+	t record;
 BEGIN
+	-- Registrations per client address: 10 an hour.
+	SELECT * INTO t FROM throttle_hit('register-ip:' || p_ip, 10,
+	    interval '1 hour');
+	IF NOT t.allowed THEN
+		RETURN 'throttled:' || t.retry_after;
+	END IF;
+
 	SELECT id INTO v_id FROM users WHERE email = p_email;
 	IF FOUND THEN
 		PERFORM outbox_add(p_email, p_exists_subject, p_exists_body);
@@ -39,25 +47,45 @@ EXCEPTION WHEN unique_violation THEN
 END
 $$;
 
--- Opens a verification link: single use, 24 hours.
-CREATE FUNCTION user_verify(p_token_hash text, p_ip text) RETURNS bigint
+-- Opens a link from /verify: a new account's (single use, 24 hours),
+-- or a change of address, which takes effect here and is a change of
+-- identity (every session ends).
+CREATE FUNCTION user_verify(p_token_hash text, p_ip text)
+RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_user bigint;
+	t user_tokens;
+	v_old text;
 BEGIN
 	UPDATE user_tokens SET used_at = now()
-	WHERE token_hash = p_token_hash AND purpose = 'verify'
+	WHERE token_hash = p_token_hash AND purpose IN ('verify', 'email')
 	    AND used_at IS NULL AND expires_at > now()
-	RETURNING user_id INTO v_user;
+	RETURNING * INTO t;
 	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;
 
-	UPDATE users SET verified_at = coalesce(verified_at, now())
-	WHERE id = v_user;
-	PERFORM audit_log(v_user, 'user.verify', 'user:' || v_user, p_ip,
-	    NULL, NULL);
-	RETURN v_user;
+	IF t.purpose = 'verify' THEN
+		UPDATE users SET verified_at = coalesce(verified_at, now())
+		WHERE id = t.user_id;
+		PERFORM audit_log(t.user_id, 'user.verify', 'user:' || t.user_id,
+		    p_ip, NULL, NULL);
+		RETURN t.user_id;
+	END IF;
+
+	SELECT email INTO v_old FROM users WHERE id = t.user_id;
+	BEGIN
+		UPDATE users SET email = t.new_email,
+		    verified_at = coalesce(verified_at, now())
+		WHERE id = t.user_id;
+	EXCEPTION WHEN unique_violation THEN
+		RETURN NULL;	-- taken meanwhile by another account
+	END;
+	DELETE FROM sessions WHERE user_id = t.user_id;
+	PERFORM audit_log(t.user_id, 'user.email_change', 'user:' || t.user_id,
+	    p_ip, jsonb_build_object('email', v_old),
+	    jsonb_build_object('email', t.new_email));
+	RETURN t.user_id;
 END
 $$;
 

@@ -62,48 +62,6 @@ BEGIN
 END
 $$;
 
--- /verify handles both kinds of link: a new account's, and a change of
--- address (which takes effect here, and is a change of identity: every
--- session ends).
-CREATE OR REPLACE FUNCTION user_verify(p_token_hash text, p_ip text)
-RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-	t user_tokens;
-	v_old text;
-BEGIN
-	UPDATE user_tokens SET used_at = now()
-	WHERE token_hash = p_token_hash AND purpose IN ('verify', 'email')
-	    AND used_at IS NULL AND expires_at > now()
-	RETURNING * INTO t;
-	IF NOT FOUND THEN
-		RETURN NULL;
-	END IF;
-
-	IF t.purpose = 'verify' THEN
-		UPDATE users SET verified_at = coalesce(verified_at, now())
-		WHERE id = t.user_id;
-		PERFORM audit_log(t.user_id, 'user.verify', 'user:' || t.user_id,
-		    p_ip, NULL, NULL);
-		RETURN t.user_id;
-	END IF;
-
-	SELECT email INTO v_old FROM users WHERE id = t.user_id;
-	BEGIN
-		UPDATE users SET email = t.new_email,
-		    verified_at = coalesce(verified_at, now())
-		WHERE id = t.user_id;
-	EXCEPTION WHEN unique_violation THEN
-		RETURN NULL;	-- taken meanwhile by another account
-	END;
-	DELETE FROM sessions WHERE user_id = t.user_id;
-	PERFORM audit_log(t.user_id, 'user.email_change', 'user:' || t.user_id,
-	    p_ip, jsonb_build_object('email', v_old),
-	    jsonb_build_object('email', t.new_email));
-	RETURN t.user_id;
-END
-$$;
-
 CREATE FUNCTION account_signout_all(p_user bigint, p_ip text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
