@@ -1,0 +1,197 @@
+/*
+ * Unit tests for src/core/appview.c: content from a posted form, the
+ * whole-form check, and the layout the template gets.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "core/appview.h"
+
+static const char *const cats[] = { "IMPACT", "CULTURE", NULL };
+static const char *const ctrs[] = { "AT", "BE", NULL };
+static const struct appform_round rnd = { cats, ctrs };
+
+static json_t *
+parse(const char *body)
+{
+	struct form	 f;
+	json_t		*content;
+
+	form_init(&f);
+	assert_int_equal(form_parse_urlencoded(&f, NULL, body, strlen(body)),
+	    0);
+	content = appview_from_form(&f);
+	form_free(&f);
+
+	return (content);
+}
+
+static const char full[] =
+    "title=Registry&category=IMPACT&organisation_name=Hospital"
+    "&country=AT&organisation_type=hospital&contact_name=Ana"
+    "&contact_email=ana%40example.org&summary=Short+summary"
+    "&problem=p&approach=a&stage=routine&reach=100&data_sources=d"
+    "&legal_basis=l&consent_transparency=c&minimisation=m"
+    "&security_access=s&public_involvement=i&fairness_bias=f"
+    "&fair_reuse=r&outcomes=o&transferability=t&declare_accurate=yes"
+    "&declare_privacy=yes";
+
+static void
+test_from_form(void **state)
+{
+	json_t	*c, *p;
+
+	(void)state;
+	c = parse("title=A&summary=one%0D%0Atwo&partner_name=Uni"
+	    "&partner_country=&partner_role=&partner_name=&partner_country="
+	    "&partner_role=&partner_name=&partner_country=BE&partner_role=x"
+	    "&unknown=ignored");
+	assert_string_equal(appview_value(c, "title"), "A");
+	/* CRLF from browsers becomes LF. */
+	assert_string_equal(appview_value(c, "summary"), "one\ntwo");
+	/* Every field is there, empty when not sent. */
+	assert_string_equal(appview_value(c, "declare_publish"), "");
+	assert_null(json_object_get(c, "unknown"));
+	/* Blank rows go; half-filled rows stay (a draft). */
+	p = json_object_get(c, "partners");
+	assert_int_equal(json_array_size(p), 2);
+	assert_string_equal(appview_value(json_array_get(p, 0), "name"),
+	    "Uni");
+	assert_string_equal(appview_value(json_array_get(p, 1), "country"),
+	    "BE");
+	json_decref(c);
+}
+
+static void
+test_check(void **state)
+{
+	json_t	*c, *errors;
+
+	(void)state;
+	errors = json_array();
+	c = parse(full);
+	assert_int_equal(appview_check(c, APPFORM_SUBMIT, &rnd, errors), 0);
+	json_decref(c);
+
+	/* An empty draft saves; submitted, every required field is named. */
+	c = parse("title=");
+	assert_int_equal(appview_check(c, APPFORM_SAVE, &rnd, errors), 0);
+	assert_int_equal(appview_check(c, APPFORM_SUBMIT, &rnd, errors), 24);
+	assert_string_equal(appview_value(json_array_get(errors, 0), "field"),
+	    "title");
+	json_decref(c);
+	json_array_clear(errors);
+
+	/* A half-filled partner row passes a save, not a submit. */
+	c = parse("partner_name=Uni&partner_country=&partner_role=");
+	assert_int_equal(appview_check(c, APPFORM_SAVE, &rnd, errors), 0);
+	json_decref(c);
+	c = json_loads("{\"partners\":[{\"name\":\"Uni\",\"country\":\"\","
+	    "\"role\":\"\"}]}", 0, NULL);
+	assert_true(appview_check(c, APPFORM_SUBMIT, &rnd, errors) > 0);
+	assert_non_null(strstr(json_string_value(json_object_get(
+	    json_array_get(errors, json_array_size(errors) - 1), "message")),
+	    "Partner 1"));
+	json_decref(c);
+	json_decref(errors);
+}
+
+static const json_t *
+find_field(const json_t *sections, const char *name)
+{
+	const json_t	*s, *f;
+	size_t		 i, j;
+
+	json_array_foreach(sections, i, s) {
+		json_array_foreach(json_object_get(s, "fields"), j, f) {
+			if (strcmp(appview_value(f, "name"), name) == 0)
+				return (f);
+		}
+	}
+	return (NULL);
+}
+
+static void
+test_sections(void **state)
+{
+	json_t		*c, *errors, *countries, *categories, *sections;
+	const json_t	*f, *opt, *partners;
+	struct appview_lists lists;
+	size_t		 i, selected;
+
+	(void)state;
+	countries = json_loads("[{\"value\":\"AT\",\"label\":\"Austria\"},"
+	    "{\"value\":\"BE\",\"label\":\"Belgium\"}]", 0, NULL);
+	categories = json_loads("[{\"value\":\"IMPACT\",\"label\":\"IMPACT — "
+	    "Partnerships\"}]", 0, NULL);
+	lists.countries = countries;
+	lists.categories = categories;
+	c = parse("title=T&country=BE&declare_accurate=yes&stage=pilot"
+	    "&partner_name=Uni&partner_country=AT&partner_role=R");
+	errors = json_pack("[{s:s, s:s}]", "field", "title", "message", "Bad.");
+
+	sections = appview_sections(c, errors, &lists, 1);
+	assert_int_equal(json_array_size(sections), 8);
+	assert_string_equal(appview_value(json_array_get(sections, 0),
+	    "title"), "About the practice");
+
+	f = find_field(sections, "title");
+	assert_string_equal(appview_value(f, "error"), "Bad.");
+	assert_string_equal(appview_value(f, "limit_text"),
+	    "Up to 200 characters.");
+	f = find_field(sections, "summary");
+	assert_string_equal(appview_value(f, "limit_kind"), "words");
+	f = find_field(sections, "country");
+	assert_string_equal(appview_value(f, "display"), "Belgium");
+	selected = 0;
+	json_array_foreach(json_object_get(f, "options"), i, opt) {
+		if (json_is_true(json_object_get(opt, "selected"))) {
+			selected++;
+			assert_string_equal(appview_value(opt, "value"), "BE");
+		}
+	}
+	assert_int_equal(selected, 1);
+	f = find_field(sections, "declare_accurate");
+	assert_true(json_is_true(json_object_get(f, "checked")));
+	assert_string_equal(appview_value(f, "display"), "Yes");
+	f = find_field(sections, "stage");
+	assert_string_equal(appview_value(f, "display"), "Pilot");
+
+	/* One stored row and two blank ones to fill in. */
+	partners = json_object_get(json_array_get(sections, 2), "partners");
+	assert_int_equal(json_array_size(partners), 3);
+	assert_string_equal(appview_value(json_array_get(partners, 0),
+	    "country_name"), "Austria");
+	json_decref(sections);
+
+	/* Read-only: no blank rows. */
+	sections = appview_sections(c, errors, &lists, 0);
+	partners = json_object_get(json_array_get(sections, 2), "partners");
+	assert_int_equal(json_array_size(partners), 1);
+	json_decref(sections);
+
+	json_decref(c);
+	json_decref(errors);
+	json_decref(countries);
+	json_decref(categories);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_from_form),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_sections),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
