@@ -138,8 +138,19 @@ acct_page(struct http_request *req, int status)
 static void
 acct_notice(struct http_request *req)
 {
-	const char	*done;
+	const char	*done, *del;
 
+	/* From POST /account/delete (privacy.c), which has no page. */
+	if ((del = form_get(body_query(req), "delete")) != NULL) {
+		fields_keep(req, "error_delete_password",
+		    strcmp(del, "admin") == 0 ? "Administrators cannot "
+		    "delete their account here: ask another administrator to "
+		    "remove your administrator role first." :
+		    strcmp(del, "wrong") == 0 ? "That is not your current "
+		    "password; the account was not deleted." :
+		    "Enter your current password to delete the account.");
+		return;
+	}
 	if ((done = form_get(body_query(req), "done")) == NULL)
 		return;
 

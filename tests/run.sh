@@ -98,7 +98,9 @@ with_cluster() {
 # Kore loads the sanitizer-instrumented module (see the Makefile).
 if [ -f build/san/laurel.so ] && [ -z "${LAUREL_TEST_MODULE:-}" ]; then
 	LAUREL_TEST_MODULE=$(pwd)/build/san/laurel.so
-	LAUREL_TEST_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so)
+	# libstdc++ too: libqpdf throws C++ exceptions, and ASan can only
+	# intercept __cxa_throw when libstdc++ is there at its start.
+	LAUREL_TEST_PRELOAD="$(${CC:-cc} -print-file-name=libasan.so) $(${CC:-cc} -print-file-name=libstdc++.so.6)"
 	export LAUREL_TEST_MODULE LAUREL_TEST_PRELOAD
 fi
 

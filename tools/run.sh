@@ -8,6 +8,13 @@ tools/deps.sh run
 make -s build
 
 mkdir -p var var/mail
+
+# First run: the key that seals uploaded documents (README "Rotating the
+# file-encryption key"). Losing it loses every document: back it up.
+if [ -z "${LAUREL_KEY_FILE:-}" ] && [ ! -e var/laurel.key ]; then
+	build/laurelctl key new var/laurel.key
+fi
+
 tools/pg.sh start var/pg
 trap 'tools/pg.sh stop var/pg' EXIT INT TERM
 
@@ -50,8 +57,9 @@ LAUREL_DEV=${LAUREL_DEV:-1}
 # A development instance lets admins in without TOTP (with a notice on
 # every admin page); production keeps it required.
 LAUREL_ADMIN_TOTP=${LAUREL_ADMIN_TOTP:-off}
+LAUREL_KEY_FILE=${LAUREL_KEY_FILE:-var/laurel.key}
 export LAUREL_DB LAUREL_BASE_URL LAUREL_MAIL_MODE LAUREL_MAIL_DIR LAUREL_DEV \
-    LAUREL_ADMIN_TOTP
+    LAUREL_ADMIN_TOTP LAUREL_KEY_FILE
 
 # The mailer writes var/mail/*.eml and prints each link.
 build/laurelctl mail &

@@ -1,6 +1,6 @@
 /*
- * laurelctl: operator commands (migrate, users, audit, mail; keys and
- * seeding as the features arrive). Synchronous libpq is fine here: this
+ * laurelctl: operator commands (migrate, users, audit, mail, keys; more
+ * as the features arrive). Synchronous libpq is fine here: this
  * is a command-line tool, not a Kore worker.
  */
 
@@ -19,6 +19,7 @@ static const struct {
 	{ "user", ctl_user, "create|promote|demote|disable an account" },
 	{ "audit", ctl_audit, "verify: check the audit log's hash chain" },
 	{ "mail", ctl_mail, "deliver the e-mail outbox (--once: then exit)" },
+	{ "key", ctl_key, "new PATH | rotate: the file-encryption keys" },
 	{ NULL, NULL, NULL }
 };
 

@@ -16,5 +16,6 @@ int	ctl_migrate(int, char **);
 int	ctl_user(int, char **);
 int	ctl_audit(int, char **);
 int	ctl_mail(int, char **);
+int	ctl_key(int, char **);
 
 #endif

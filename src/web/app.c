@@ -8,8 +8,12 @@
 #include <kore/kore.h>
 #include <kore/seccomp.h>
 
+#include <dirent.h>
+#include <limits.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -18,6 +22,7 @@
 #include "web/app.h"
 #include "web/assets.h"
 #include "web/db.h"
+#include "web/keys.h"
 #include "web/page.h"
 #include "web/settings.h"
 
@@ -57,6 +62,8 @@ app_init(void)
 	}
 	if (settings_load() == -1)
 		return (-1);
+	if (keys_init() == -1)
+		return (-1);
 	if (page_init() == -1)
 		return (-1);
 	if (assets_init() == -1)
@@ -67,16 +74,90 @@ app_init(void)
 	return (0);
 }
 
+/*
+ * Stops the start after the line that says why. Nothing is running yet
+ * that needs an orderly exit, and library destructors can hang on the
+ * way out (p11-kit's, under the sanitizers, on glibc's locale lock):
+ * leave at once, with the status systemd and the tests look at.
+ */
+static void
+app_refuse(void)
+{
+	kore_log(LOG_ERR, "laurel: start-up refused, see the line above");
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	_exit(1);
+}
+
+/*
+ * Kore's own body limit must let documents through to the gate's; an
+ * upload would otherwise end in Kore's bare 413.
+ */
+static int
+app_check_kore(void)
+{
+	if (http_body_max < settings.upload_max ||
+	    http_body_max < settings.body_max) {
+		kore_log(LOG_ERR, "config: http_body_max (%zu) in the Kore "
+		    "configuration is below LAUREL_UPLOAD_MAX (%zu) or "
+		    "LAUREL_BODY_MAX (%zu); raise it", http_body_max,
+		    settings.upload_max, settings.body_max);
+		return (-1);
+	}
+
+	return (0);
+}
+
+/*
+ * Uploads over http_body_disk_offload wait in temporary files; a worker
+ * killed mid-upload leaves its file behind (KORE.md #8). Nothing else
+ * may hold a plaintext document on disk, so empty the directory now.
+ */
+static void
+app_clean_uploads(void)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	char		 base[PATH_MAX], path[PATH_MAX];
+	int		 n, removed;
+
+	if (!skip_chroot && kore_root_path != NULL &&
+	    http_body_disk_path[0] == '/')
+		n = snprintf(base, sizeof(base), "%s%s", kore_root_path,
+		    http_body_disk_path);
+	else
+		n = snprintf(base, sizeof(base), "%s", http_body_disk_path);
+	if (n < 0 || (size_t)n >= sizeof(base))
+		return;
+
+	if ((dir = opendir(base)) == NULL)
+		return;
+	removed = 0;
+	while ((de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, "http_body.", 10) != 0)
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		if (n > 0 && (size_t)n < sizeof(path) && unlink(path) == 0)
+			removed++;
+	}
+	closedir(dir);
+
+	if (removed > 0)
+		kore_log(LOG_NOTICE, "laurel: removed %d upload(s) left in %s "
+		    "by an earlier run", removed, base);
+}
+
 void
 kore_parent_configure(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 
-	if (app_init() == -1)
-		fatal("laurel: start-up refused, see the line above");
+	if (app_init() == -1 || app_check_kore() == -1)
+		app_refuse();
+	app_clean_uploads();
 	if (db_register() == -1)
-		fatal("laurel: start-up refused, see the line above");
+		app_refuse();
 
 	kore_log(LOG_NOTICE, "laurel: ready, serving %s", settings.base_url);
 }

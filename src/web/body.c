@@ -9,8 +9,10 @@
 #include "web/page.h"
 #include "web/settings.h"
 
+static struct form	*body_parse(struct http_request *, size_t);
+
 static int
-body_read(struct http_request *req, struct kore_buf *buf)
+body_read(struct http_request *req, struct kore_buf *buf, size_t max)
 {
 	char		 chunk[8192];
 	ssize_t		 n;
@@ -24,7 +26,7 @@ body_read(struct http_request *req, struct kore_buf *buf)
 			return (-1);
 		if (n == 0)
 			return (0);
-		if (buf->offset + (size_t)n > settings.body_max)
+		if (buf->offset + (size_t)n > max)
 			return (-1);
 		kore_buf_append(buf, chunk, (size_t)n);
 	}
@@ -32,6 +34,19 @@ body_read(struct http_request *req, struct kore_buf *buf)
 
 struct form *
 body_form(struct http_request *req)
+{
+	return (body_parse(req, settings.body_max));
+}
+
+/* A document upload: one file part, as large as LAUREL_UPLOAD_MAX. */
+struct form *
+body_upload(struct http_request *req)
+{
+	return (body_parse(req, settings.upload_max));
+}
+
+static struct form *
+body_parse(struct http_request *req, size_t max)
 {
 	struct ctx		*ctx;
 	struct kore_buf		 buf;
@@ -49,11 +64,12 @@ body_form(struct http_request *req)
 	limits.max_fields = FORM_DEFAULT_MAX_FIELDS;
 	limits.max_name_len = FORM_DEFAULT_MAX_NAME_LEN;
 	limits.max_value_len = FORM_DEFAULT_MAX_VALUE_LEN;
-	limits.max_file_len = settings.body_max;
+	limits.max_file_len = max;
 	limits.max_files = FORM_DEFAULT_MAX_FILES;
 
-	kore_buf_init(&buf, 1024);
-	if (body_read(req, &buf) == -1) {
+	kore_buf_init(&buf, req->content_length > 0 &&
+	    req->content_length <= max ? req->content_length + 1 : 1024);
+	if (body_read(req, &buf, max) == -1) {
 		kore_buf_cleanup(&buf);
 		page_error(req, 400, "The form data could not be read.");
 		return (NULL);

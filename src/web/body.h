@@ -14,6 +14,8 @@
 /* The parsed form, or NULL after the 400 page was sent. */
 struct form	*body_form(struct http_request *);
 
+struct form	*body_upload(struct http_request *);
+
 /* The query string parsed the same way (never fails: bad is empty). */
 struct form	*body_query(struct http_request *);
 

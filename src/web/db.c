@@ -32,8 +32,8 @@
  */
 static int	db_down;
 
-static int	db_send(struct http_request *, struct ctx *, const char *,
-		    int, const char *const *);
+static int	db_send(struct http_request *, struct ctx *,
+		    const struct db_params *);
 static int	db_collect(struct http_request *, struct ctx *, u_int8_t,
 		    void (*)(struct http_request *));
 static int	db_fail(struct http_request *, struct ctx *);
@@ -62,6 +62,20 @@ int
 db_query_then(struct http_request *req, u_int8_t next, const char *sql,
     int nparams, const char *const *params, void (*fn)(struct http_request *))
 {
+	struct db_params	p;
+
+	memset(&p, 0, sizeof(p));
+	p.sql = sql;
+	p.nparams = nparams;
+	p.values = params;
+
+	return (db_query_params(req, next, &p, fn));
+}
+
+int
+db_query_params(struct http_request *req, u_int8_t next,
+    const struct db_params *p, void (*fn)(struct http_request *))
+{
 	struct ctx	*ctx;
 
 	ctx = ctx_get(req);
@@ -72,7 +86,7 @@ db_query_then(struct http_request *req, u_int8_t next, const char *sql,
 		kore_pgsql_bind_request(&ctx->sql, req);
 		/* FALLTHROUGH */
 	case DB_QUEUED:
-		return (db_send(req, ctx, sql, nparams, params));
+		return (db_send(req, ctx, p));
 	case DB_WAIT:
 		return (db_collect(req, ctx, next, fn));
 	default:
@@ -84,14 +98,13 @@ db_query_then(struct http_request *req, u_int8_t next, const char *sql,
 }
 
 static int
-db_send(struct http_request *req, struct ctx *ctx, const char *sql,
-    int nparams, const char *const *params)
+db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 {
 	const char	*values[DB_PARAMS_MAX];
 	int		 i, lengths[DB_PARAMS_MAX], formats[DB_PARAMS_MAX];
 
-	if (nparams < 0 || nparams > DB_PARAMS_MAX)
-		fatal("db_query: %d parameters", nparams);
+	if (p->nparams < 0 || p->nparams > DB_PARAMS_MAX)
+		fatal("db_query: %d parameters", p->nparams);
 
 	if (!kore_pgsql_setup(&ctx->sql, DB_NAME, KORE_PGSQL_ASYNC)) {
 		/* Still INIT: every connection is busy, we sleep in the queue. */
@@ -102,10 +115,15 @@ db_send(struct http_request *req, struct ctx *ctx, const char *sql,
 		return (db_fail(req, ctx));
 	}
 
-	for (i = 0; i < nparams; i++) {
-		values[i] = params[i];
-		lengths[i] = params[i] != NULL ? (int)strlen(params[i]) : 0;
-		formats[i] = 0;
+	for (i = 0; i < p->nparams; i++) {
+		values[i] = p->values[i];
+		formats[i] = p->binary != NULL && p->binary[i];
+		if (formats[i])
+			lengths[i] = (int)p->lengths[i];
+		else if (values[i] != NULL)
+			lengths[i] = (int)strlen(values[i]);
+		else
+			lengths[i] = 0;
 	}
 
 	if (ctx->res != NULL) {
@@ -113,8 +131,8 @@ db_send(struct http_request *req, struct ctx *ctx, const char *sql,
 		ctx->res = NULL;
 	}
 
-	if (!kore_pgsql_query_param_fields(&ctx->sql, sql, 0, nparams,
-	    values, lengths, formats))
+	if (!kore_pgsql_query_param_fields(&ctx->sql, p->sql, p->result_binary,
+	    p->nparams, values, lengths, formats))
 		return (db_fail(req, ctx));
 
 	ctx->db_state = DB_WAIT;
@@ -265,6 +283,19 @@ db_rows(struct http_request *req)
 		return (0);
 
 	return (PQntuples(res));
+}
+
+int
+db_length(struct http_request *req, int row, int col)
+{
+	PGresult	*res;
+
+	if ((res = db_result(req)) == NULL)
+		return (0);
+	if (row >= PQntuples(res) || col >= PQnfields(res))
+		return (0);
+
+	return (PQgetlength(res, row, col));
 }
 
 const char *

@@ -42,10 +42,24 @@ int		 db_query_then(struct http_request *, u_int8_t next,
 		    void (*fn)(struct http_request *));
 
 /* The result of the last query of this request (owned by the request). */
+/* A query with binary parameters or a binary result (bytea). */
+struct db_params {
+	const char		*sql;
+	int			 nparams;
+	const char *const	*values;
+	const size_t		*lengths;	/* of binary values */
+	const int		*binary;	/* NULL: all text */
+	int			 result_binary;
+};
+
+int		 db_query_params(struct http_request *, u_int8_t next,
+		    const struct db_params *, void (*fn)(struct http_request *));
+
 PGresult	*db_result(struct http_request *);
 
 /* Row count, and a value (never NULL: "" for SQL NULL) of the last result. */
 int		 db_rows(struct http_request *);
+int		 db_length(struct http_request *, int row, int col);
 const char	*db_value(struct http_request *, int row, int col);
 int		 db_isnull(struct http_request *, int row, int col);
 

@@ -16,7 +16,8 @@ static int	gate_header_recv(struct netbuf *);
 static int	gate_discard(struct netbuf *);
 static int	gate_check(const char *, size_t);
 static int	gate_request_line(const char *, size_t, int *);
-static int	gate_body(const char *, size_t);
+static int	gate_body(const char *, size_t, size_t);
+static size_t	gate_body_limit(const char *, size_t);
 static int	gate_headers_ok(const char *, size_t);
 static const char	*gate_header(const char *, size_t, const char *, size_t *);
 
@@ -118,7 +119,7 @@ gate_check(const char *buf, size_t len)
 	if (gate_header(buf, hlen, "host:", &vlen) == NULL)
 		return (400);
 	if (has_body)
-		return (gate_body(buf, hlen));
+		return (gate_body(buf, hlen, gate_body_limit(buf, hlen)));
 
 	return (0);
 }
@@ -237,8 +238,39 @@ gate_header(const char *buf, size_t hlen, const char *name, size_t *vlen)
 	return (NULL);
 }
 
+/*
+ * Document uploads (POST /applications/{id}/files) may be as large as the
+ * largest file a round can allow; every other body is a form.
+ */
+static size_t
+gate_body_limit(const char *buf, size_t hlen)
+{
+	static const char	 prefix[] = "/applications/";
+	static const char	 suffix[] = "/files";
+	const char		*p, *end;
+
+	end = buf + hlen;
+	if ((p = memchr(buf, ' ', hlen)) == NULL)
+		return (settings.body_max);
+	p++;
+	if ((size_t)(end - p) < sizeof(prefix) - 1 ||
+	    memcmp(p, prefix, sizeof(prefix) - 1) != 0)
+		return (settings.body_max);
+	p += sizeof(prefix) - 1;
+	if (p >= end || !isdigit((unsigned char)*p))
+		return (settings.body_max);
+	while (p < end && isdigit((unsigned char)*p))
+		p++;
+	if ((size_t)(end - p) < sizeof(suffix) ||
+	    memcmp(p, suffix, sizeof(suffix) - 1) != 0 ||
+	    p[sizeof(suffix) - 1] != ' ')
+		return (settings.body_max);
+
+	return (settings.upload_max);
+}
+
 static int
-gate_body(const char *buf, size_t hlen)
+gate_body(const char *buf, size_t hlen, size_t limit)
 {
 	const char	*v;
 	size_t		 vlen, i, n;
@@ -257,7 +289,7 @@ gate_body(const char *buf, size_t hlen)
 		n = n * 10 + (size_t)(v[i] - '0');
 	}
 
-	if (n > settings.body_max)
+	if (n > limit)
 		return (413);
 
 	return (0);

@@ -49,6 +49,8 @@ static const struct {
 	    "It may have moved, or the link may be mistyped." },
 	{ 405, "Method not allowed", "This page cannot be used that way." },
 	{ 408, "Request timeout", "The request took too long to arrive." },
+	{ 409, "Not possible now", "This cannot be done in the current "
+	    "state of things." },
 	{ 411, "Length required", "The request did not say how long its "
 	    "body is." },
 	{ 413, "Too large", "What you sent is larger than this site "

@@ -95,6 +95,17 @@ settings_load(void)
 	    &settings.body_max) == -1)
 		return (-1);
 
+	/* A round allows at most 100 MiB a file; the rest is multipart. */
+	if (settings_size("LAUREL_UPLOAD_MAX", 101 * 1024 * 1024,
+	    &settings.upload_max) == -1)
+		return (-1);
+
+	settings.key_file = settings_get("LAUREL_KEY_FILE", NULL);
+	if (settings.key_file == NULL)
+		return (settings_missing("LAUREL_KEY_FILE", "the path of the "
+		    "file-encryption key (laurelctl key new PATH makes one)"));
+	settings.key_files_old = settings_get("LAUREL_KEY_FILES_OLD", NULL);
+
 	settings.dev = strcmp(settings_get("LAUREL_DEV", "0"), "1") == 0;
 	settings.trusted_proxies = settings_get("LAUREL_TRUSTED_PROXIES", NULL);
 

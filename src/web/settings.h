@@ -21,6 +21,9 @@ struct settings {
 	int		 dev;		/* development mode (make run) */
 	int		 totp_required;	/* admins must use TOTP */
 	const char	*trusted_proxies; /* comma-separated peer addresses */
+	size_t		 upload_max;	/* largest upload body, bytes */
+	const char	*key_file;	/* the file-encryption key in use */
+	const char	*key_files_old;	/* colon-separated, still readable */
 };
 
 extern struct settings	settings;

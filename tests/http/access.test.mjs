@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, startApp } from '../lib/harness.mjs';
 import { totp } from '../lib/totp.mjs';
+import { openRound, apply, pdf, upload } from '../lib/apply.mjs';
 
 let app;
 const PW = 'lantern orbit cactus 42';
@@ -37,6 +38,11 @@ before(async () => {
   who.anonymous = client();
   who.applicant = await account('applicant@example.org', false);
   who.admin = await account('admin@example.org', true);
+  // The applicant's application 1 with document 1 (a fresh database).
+  openRound(app, 'access');
+  const id = await apply(who.applicant, 'access');
+  await upload(who.applicant, id, pdf('access'), 'a.pdf');
+  assert.equal(`${id}/${sql('SELECT max(id) FROM application_files')}`, '1/1');
 });
 after(async () => { await app.stop(); });
 
@@ -56,6 +62,16 @@ const GETS = [
   ['/account/totp', 303, 200, 200],
   ['/login/totp', 303, 303, 303],
   ['/admin', 303, 404, 200],
+  ['/account/export', 303, 200, 200],
+  ['/applications', 303, 200, 200],
+  // Only the owner sees an application, its versions and documents;
+  // admins and panel members come with later issues.
+  ['/applications/1', 303, 200, 404],
+  ['/applications/1?version=0', 303, 200, 404],
+  ['/applications/2', 303, 404, 404],
+  ['/applications/1/files/1', 303, 200, 404],
+  ['/applications/1/files/2', 303, 404, 404],
+  ['/applications/99999999999999999999', 303, 404, 404],
   ['/no/such/page', 404, 404, 404],
 ];
 
@@ -71,21 +87,26 @@ for (const [path, ...want] of GETS) {
 }
 
 const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgot',
-  '/password/reset', '/account', '/account/totp'];
+  '/password/reset', '/account', '/account/totp', '/account/delete', '/rounds/access/apply',
+  '/applications/1', '/applications/1/files', '/applications/1/files/1/delete',
+  '/applications/1/withdraw'];
+const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
+  (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
+  (SELECT count(*) FROM application_versions), (SELECT count(*) FROM application_files),
+  (SELECT string_agg(state, ',') FROM applications))`;
 
 test('every POST route refuses a missing or wrong CSRF token with 403 and changes nothing', async () => {
-  const before = sql('SELECT (SELECT count(*) FROM users) || \'/\' || (SELECT count(*) FROM sessions) || \'/\' || (SELECT count(*) FROM outbox) || \'/\' || (SELECT count(*) FROM audit)');
+  const before = sql(COUNTS);
   for (const role of ['anonymous', 'applicant', 'admin']) {
     for (const path of POSTS) {
-      const fields = { email: 'x@example.org', password: PW, display_name: 'X', action: 'name', totp_code: '123456' };
+      const fields = { email: 'x@example.org', password: PW, display_name: 'X', action: 'name', totp_code: '123456', confirm: 'yes', version: '0', title: 'X' };
       const none = await who[role].post(path, fields, { csrf: false });
       assert.equal(none.status, 403, `${role} ${path} without a token`);
       const wrong = await who[role].post(path, { ...fields, csrf_token: 'B'.repeat(43) }, { csrf: false });
       assert.equal(wrong.status, 403, `${role} ${path} with a wrong token`);
     }
   }
-  const after = sql('SELECT (SELECT count(*) FROM users) || \'/\' || (SELECT count(*) FROM sessions) || \'/\' || (SELECT count(*) FROM outbox) || \'/\' || (SELECT count(*) FROM audit)');
-  assert.equal(after, before);
+  assert.equal(sql(COUNTS), before);
 });
 
 test('an anonymous token does not work for a signed-in session, nor the reverse', async () => {
@@ -98,11 +119,26 @@ test('an anonymous token does not work for a signed-in session, nor the reverse'
 });
 
 test('GET-only pages refuse other methods with the 405 page', async () => {
-  for (const path of ['/', '/rules', '/privacy', '/healthz', '/readyz', '/verify', '/admin']) {
+  for (const path of ['/', '/rules', '/privacy', '/healthz', '/readyz', '/verify', '/admin',
+    '/applications', '/account/export', '/applications/1/files/1']) {
     const res = await who.anonymous.post(path, {}, { csrf: false });
     assert.equal(res.status, 405, path);
   }
   assert.equal((await who.anonymous.get('/logout')).status, 405);
+  for (const path of ['/rounds/access/apply', '/applications/1/withdraw', '/applications/1/files',
+    '/applications/1/files/1/delete', '/account/delete'])
+    assert.equal((await who.applicant.get(path)).status, 405, path);
+});
+
+test("a signed-in stranger's POSTs to the applicant's application are 404 and change nothing", async () => {
+  const before = sql(COUNTS);
+  await who.admin.page('/account');
+  for (const path of ['/applications/1', '/applications/1/files/1/delete', '/applications/1/withdraw']) {
+    const res = await who.admin.post(path, { action: 'save', version: '0', title: 'Admin edit', confirm: 'yes' });
+    assert.equal(res.status, 404, path);
+  }
+  assert.equal((await upload(who.admin, 1, pdf('intruder'), 'x.pdf')).status, 404);
+  assert.equal(sql(COUNTS), before);
 });
 
 test('hostile input on every form: clear 4xx, nothing written', async () => {

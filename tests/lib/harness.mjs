@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const PG = join(ROOT, 'tools/pg.sh');
@@ -118,7 +119,8 @@ export function writeConf(dir, port, extra = {}, module = MODULE) {
     .replace(/^load\s+\S+/m, `load\t\t${module}`)
     .replace(/^(\s*bind\s+)127\.0\.0\.1 8888/m, `$1127.0.0.1 ${port}`)
     .replace(/^pidfile\s+.*$/m, `pidfile\t\t\t${join(dir, 'kore.pid')}`)
-    .replace(/^seccomp_tracing\s+.*$/m, 'seccomp_tracing\t\tyes');
+    .replace(/^seccomp_tracing\s+.*$/m, 'seccomp_tracing\t\tyes')
+    .replace(/^http_body_disk_path\s+.*$/m, `http_body_disk_path\t${join(dir, 'uploads')}`);
   for (const [key, value] of Object.entries(extra)) {
     const re = new RegExp(`^${key}\\s+.*$`, 'm');
     conf = re.test(conf) ? conf.replace(re, `${key}\t${value}`) : `${key}\t${value}\n${conf}`;
@@ -174,9 +176,22 @@ export class App {
   }
 }
 
+// One file-encryption key for the tests that do not bring their own.
+let sharedKeyFile;
+export function writeKeyFile(path) {
+  writeFileSync(path, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+  return path;
+}
+export function testKeyFile() {
+  if (!sharedKeyFile)
+    sharedKeyFile = writeKeyFile(join(tempDir('laurel-key-'), 'laurel.key'));
+  return sharedKeyFile;
+}
+
 export function appEnv(dsn, base, extra = {}) {
   return {
     ...process.env,
+    LAUREL_KEY_FILE: testKeyFile(),
     LAUREL_DB: dsn,
     LAUREL_BASE_URL: base,
     LAUREL_MAIL_MODE: 'file',
@@ -230,10 +245,11 @@ export async function startApp({ cluster, env = {}, conf = {} } = {}) {
   const port = await freePort();
   const confPath = writeConf(dir, port, conf);
   const base = `http://127.0.0.1:${port}`;
-  const k = await startKore({ dir, port, conf: confPath, env: appEnv(cluster.appDsn(db), base, { LAUREL_MAIL_DIR: join(dir, 'mail'), ...env }) });
+  const koreEnv = appEnv(cluster.appDsn(db), base, { LAUREL_MAIL_DIR: join(dir, 'mail'), ...env });
+  const k = await startKore({ dir, port, conf: confPath, env: koreEnv });
   if (k.exited)
     throw new Error(`Kore exited at start:\n${readFileSync(k.logPath, 'utf8')}`);
-  return new App({ ...k, dir, port, db, dsn, cluster, ownCluster: ownCluster && !process.env.LAUREL_TEST_PG });
+  return new App({ ...k, dir, port, db, dsn, cluster, env: koreEnv, confPath, ownCluster: ownCluster && !process.env.LAUREL_TEST_PG });
 }
 
 // A browser-like client: keeps cookies, reads the CSRF token from pages.
@@ -287,4 +303,28 @@ export class Client {
     const res = await this.app.post(path, body, { headers: { ...this.cookieHeaders(), ...headers } });
     return this.remember(res);
   }
+}
+
+// Stops an app's Kore and starts it again on the same database, folder,
+// port and log, with appEnv(extra) for its environment (a key set to
+// undefined is removed). Clients of the app keep their sessions. Returns
+// the app; throws with the log if Kore does not come up.
+export async function restartApp(app, extra = {}) {
+  if (app.proc && app.proc.exitCode === null && app.proc.signalCode === null) {
+    const exited = new Promise((r) => app.proc.once('exit', r));
+    app.proc.kill('SIGTERM');
+    await Promise.race([exited, sleep(5000)]);
+    if (app.proc.exitCode === null && app.proc.signalCode === null)
+      app.proc.kill('SIGKILL');
+  }
+  const env = appEnv(app.cluster.appDsn(app.db), app.base, { LAUREL_MAIL_DIR: join(app.dir, 'mail'), ...extra });
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined)
+      delete env[k];
+  }
+  const k = await startKore({ dir: app.dir, port: app.port, env, conf: join(app.dir, 'kore.conf') });
+  if (k.exited)
+    throw new Error(`Kore exited at restart:\n${readFileSync(k.logPath, 'utf8')}`);
+  Object.assign(app, k);
+  return app;
 }

@@ -1,0 +1,20 @@
+#ifndef LAUREL_APPLICATIONS_H
+#define LAUREL_APPLICATIONS_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <jansson.h>
+
+int		 applications_list(struct http_request *);
+int		 applications_apply(struct http_request *);
+int		 applications_page(struct http_request *);
+int		 applications_withdraw(struct http_request *);
+
+/* Shared with files.c. */
+long long	 applications_path_id(const char *path, const char **rest);
+int		 applications_merge(struct http_request *, int col);
+int		 applications_render(struct http_request *, int status,
+		    const json_t *content);
+
+#endif

@@ -1,0 +1,254 @@
+// The applicant journey over HTTP: drafts, versions, checks, submit and
+// receipt, editing after submit, conflicts, autosave, the deadline on
+// the database clock, withdrawal, and 404 for everybody else.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startApp } from '../lib/harness.mjs';
+import { applicant, openRound, setCloses, fullForm, saveForm, apply, formBody } from '../lib/apply.mjs';
+
+let app, ana, ben;
+const sql = (q) => app.cluster.psql(q, app.db);
+const ISSUE_FIELDS = ['title', 'category', 'organisation_name', 'country', 'organisation_type', 'contact_name',
+  'contact_email', 'partner_name', 'partner_country', 'partner_role', 'summary', 'problem', 'approach', 'stage',
+  'reach', 'data_sources', 'legal_basis', 'consent_transparency', 'minimisation', 'security_access',
+  'public_involvement', 'fairness_bias', 'fair_reuse', 'outcomes', 'transferability', 'declare_accurate',
+  'declare_privacy', 'declare_publish', 'csrf_token'];
+
+before(async () => {
+  app = await startApp({ env: { LAUREL_TRUSTED_PROXIES: '127.0.0.1' } });
+  openRound(app, 'open-round');
+  ana = await applicant(app, 'ana@example.org', '203.0.113.21');
+  ben = await applicant(app, 'ben@example.org', '203.0.113.22');
+});
+after(async () => { await app.stop(); });
+
+// The fingerprint as README "Checking a receipt" says: recomputed here
+// from the stored content, independently of the SQL.
+function fingerprint(content, fileHashes) {
+  const order = ['title', 'category', 'organisation_name', 'country', 'organisation_type', 'contact_name',
+    'contact_email', 'summary', 'problem', 'approach', 'stage', 'reach', 'data_sources', 'legal_basis',
+    'consent_transparency', 'minimisation', 'security_access', 'public_involvement', 'fairness_bias',
+    'fair_reuse', 'outcomes', 'transferability', 'declare_accurate', 'declare_privacy', 'declare_publish'];
+  const esc = (v) => (v ?? '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  let text = 'laurel-application-v1\n' + order.map((f) => `${f}=${esc(content[f])}`).join('\n') + '\n';
+  for (const p of content.partners || [])
+    text += `partner_name=${esc(p.name)}\npartner_country=${esc(p.country)}\npartner_role=${esc(p.role)}\n`;
+  for (const h of fileHashes)
+    text += `file=${h}\n`;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+test('apply makes a draft and the list shows it', async () => {
+  const id = await apply(ana, 'open-round');
+  const { res, html } = await ana.page('/applications');
+  assert.equal(res.status, 200);
+  assert.match(html, new RegExp(`href="/applications/${id}"`));
+  assert.match(html, /Untitled application/);
+  assert.match(html, /state--draft/);
+  assert.equal(sql(`SELECT state || ':' || version FROM applications WHERE id = ${id}`), 'draft:0');
+});
+
+test('the form has every field of the contract, in sections, with limits', async () => {
+  const id = await apply(ana, 'open-round');
+  const { res, html } = await ana.page(`/applications/${id}`);
+  assert.equal(res.status, 200);
+  for (const f of ISSUE_FIELDS)
+    assert.match(html, new RegExp(`name="${f}"`), f);
+  assert.match(html, /Up to 300 words/);
+  assert.match(html, /Up to 500 words/);
+  assert.match(html, /Up to 200 characters/);
+  assert.match(html, /data-autosave="on"/);
+  for (const s of ['About the practice', 'Your organisation', 'Partner organisations', 'Responsible use of health data', 'Declarations'])
+    assert.match(html, new RegExp(s));
+});
+
+test('a draft saves with required fields empty; every save is a version', async () => {
+  const id = await apply(ana, 'open-round');
+  let res = await saveForm(ana, id, { title: 'First idea' });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), `/applications/${id}?saved=1`);
+  res = await saveForm(ana, id, { title: 'Second idea', summary: 'Line one\r\nline two' });
+  assert.equal(res.status, 303);
+  assert.equal(sql(`SELECT count(*) FROM application_versions WHERE application_id = ${id} AND version > 0`), '2');
+  // CRLF from the browser is stored as LF.
+  assert.equal(sql(`SELECT content->>'summary' = E'Line one\\nline two' FROM application_versions WHERE application_id = ${id} AND version = 2`), 't');
+  const { html } = await ana.page(`/applications/${id}`);
+  assert.match(html, /value="Second idea"/);
+  assert.match(html, new RegExp(`href="/applications/${id}\\?version=1"`));
+  const old = await ana.page(`/applications/${id}?version=1`);
+  assert.match(old.html, /You are looking at version 1/);
+  assert.match(old.html, /First idea/);
+  assert.doesNotMatch(old.html, /id="application-form"/);
+});
+
+test('submit lists every problem, keeps the input, and changes nothing', async () => {
+  const id = await apply(ana, 'open-round');
+  const long = Array.from({ length: 301 }, () => 'w').join(' ');
+  const res = await saveForm(ana, id, { title: 'Kept <b>title</b>', summary: long, country: 'US', contact_email: 'not-an-address' }, { action: 'submit' });
+  assert.equal(res.status, 422);
+  const html = await res.text();
+  assert.match(html, /class="error-summary"/);
+  assert.match(html, /href="#summary"/);
+  assert.match(html, /Use at most 300 words \(you have 301\)/);
+  assert.match(html, /Eligible: AT, BE, DE, FR, NL/);
+  assert.match(html, /href="#declare_accurate"/);
+  assert.match(html, /id="contact_email-error"/);
+  assert.match(html, /value="Kept &lt;b&gt;title&lt;\/b&gt;"/);
+  assert.match(html, /<option value="US" selected>/);
+  assert.equal(sql(`SELECT state || ':' || version FROM applications WHERE id = ${id}`), 'draft:0');
+});
+
+test('submit gives one receipt: reference, fingerprint, e-mail, audit; a repeat gives the same', async () => {
+  const id = await apply(ana, 'open-round');
+  const fields = fullForm({ partner_name: ['Uni A', '', 'SME B'], partner_country: ['BE', '', 'US'], partner_role: ['Analysis', '', 'Software'] });
+  let res = await saveForm(ana, id, fields, { action: 'submit' });
+  assert.equal(res.status, 303, await res.clone().text());
+  assert.equal(res.headers.get('location'), `/applications/${id}?receipt=1#receipt`);
+  const [state, ref, fp] = sql(`SELECT state, reference, fingerprint FROM applications WHERE id = ${id}`).split('|');
+  assert.equal(state, 'submitted');
+  assert.match(ref, /^BPR-\d{4}-\d{4}$/);
+  const content = JSON.parse(sql(`SELECT content FROM application_versions v JOIN applications a ON a.id = v.application_id AND a.version = v.version WHERE a.id = ${id}`));
+  assert.equal(content.partners.length, 2);
+  assert.equal(fp, fingerprint(content, []));
+
+  const { html } = await ana.page(`/applications/${id}`);
+  assert.match(html, new RegExp(ref));
+  assert.match(html, new RegExp(fp));
+  assert.match(html, /Europe\/Brussels time/);
+  const mail = sql(`SELECT subject || '|' || body FROM outbox WHERE to_addr = 'ana@example.org' AND subject LIKE 'Receipt%' ORDER BY id DESC LIMIT 1`);
+  assert.match(mail, new RegExp(`Receipt ${ref}`));
+  assert.match(mail, new RegExp(fp));
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'application.submit' AND subject = 'application:${id}'`), '1');
+
+  // Double click: the same form again (its version is now stale).
+  const v = Number(sql(`SELECT version FROM applications WHERE id = ${id}`)) - 1;
+  res = await saveForm(ana, id, fields, { action: 'submit', version: String(v) });
+  assert.equal(res.status, 303);
+  assert.equal(sql(`SELECT count(*) FROM application_receipts WHERE application_id = ${id}`), '1');
+  assert.equal(sql(`SELECT reference FROM applications WHERE id = ${id}`), ref);
+});
+
+test('a submitted application may change until the deadline, and stays complete', async () => {
+  const id = await apply(ana, 'open-round');
+  await saveForm(ana, id, fullForm(), { action: 'submit' });
+  const [ref, fp1] = sql(`SELECT reference, fingerprint FROM applications WHERE id = ${id}`).split('|');
+  let res = await saveForm(ana, id, fullForm({ title: 'Renamed practice' }));
+  assert.equal(res.status, 303);
+  const [state, ref2, fp2] = sql(`SELECT state, reference, fingerprint FROM applications WHERE id = ${id}`).split('|');
+  assert.equal(state, 'submitted');
+  assert.equal(ref2, ref);
+  assert.notEqual(fp2, fp1);
+  assert.equal(sql(`SELECT count(*) FROM outbox WHERE subject LIKE 'Receipt ${ref}%'`), '2');
+  // Emptying a required field is refused: a submitted application stays complete.
+  res = await saveForm(ana, id, fullForm({ title: '' }));
+  assert.equal(res.status, 422);
+  assert.equal(sql(`SELECT fingerprint FROM applications WHERE id = ${id}`), fp2);
+});
+
+test('two tabs: the later save is refused, nothing is overwritten, the text is kept', async () => {
+  const id = await apply(ana, 'open-round');
+  await saveForm(ana, id, { title: 'Base' });
+  const { html } = await ana.page(`/applications/${id}`);
+  const v = html.match(/name="version" value="(\d+)"/)[1];
+  let res = await saveForm(ana, id, { title: 'Tab one' }, { version: v });
+  assert.equal(res.status, 303);
+  res = await saveForm(ana, id, { title: 'Tab two' }, { version: v });
+  assert.equal(res.status, 409);
+  const page = await res.text();
+  assert.match(page, /saved elsewhere/);
+  assert.match(page, /value="Tab two"/);
+  assert.equal(sql(`SELECT v.content->>'title' FROM application_versions v JOIN applications a ON a.id = v.application_id AND a.version = v.version WHERE a.id = ${id}`), 'Tab one');
+  // The page now carries the latest version: saving again is deliberate.
+  const again = page.match(/name="version" value="(\d+)"/)[1];
+  res = await saveForm(ana, id, { title: 'Tab two' }, { version: again });
+  assert.equal(res.status, 303);
+});
+
+test('autosave answers JSON, makes no version when nothing changed, and reports conflicts', async () => {
+  const id = await apply(ana, 'open-round');
+  const { html } = await ana.page(`/applications/${id}`);
+  const v0 = html.match(/name="version" value="(\d+)"/)[1];
+  let res = await saveForm(ana, id, { title: 'Autosaved' }, { action: 'autosave', version: v0 });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /application\/json/);
+  const body = await res.json();
+  assert.equal(body.ok, true);
+  res = await saveForm(ana, id, { title: 'Autosaved' }, { action: 'autosave', version: String(body.version) });
+  assert.equal((await res.json()).version, body.version);
+  assert.equal(sql(`SELECT count(*) FROM application_versions WHERE application_id = ${id} AND kind = 'autosave'`), '1');
+  res = await saveForm(ana, id, { title: 'Stale tab' }, { action: 'autosave', version: v0 });
+  assert.equal(res.status, 409);
+  const c = await res.json();
+  assert.equal(c.ok, false);
+  assert.equal(c.conflict, true);
+});
+
+test('the deadline holds to the second, on the database clock', async () => {
+  openRound(app, 'tight-round');
+  const id = await apply(ana, 'tight-round');
+  setCloses(app, 'tight-round', 2);
+  const { html } = await ana.page(`/applications/${id}`);
+  const v = html.match(/name="version" value="(\d+)"/)[1];
+  await new Promise((r) => setTimeout(r, 2100));
+  const res = await saveForm(ana, id, fullForm(), { action: 'submit', version: v });
+  assert.equal(res.status, 409);
+  assert.match(await res.text(), /The deadline has passed: nothing was changed/);
+  assert.equal(sql(`SELECT state || ':' || version FROM applications WHERE id = ${id}`), 'draft:0');
+  const page = await ana.page(`/applications/${id}`);
+  assert.match(page.html, /The deadline has passed/);
+  assert.doesNotMatch(page.html, /id="application-form"/);
+  // Withdrawal still works, with confirmation.
+  let w = await ana.post(`/applications/${id}/withdraw`, {});
+  assert.equal(w.status, 303);
+  assert.match(w.headers.get('location'), /withdraw=confirm/);
+  assert.equal(sql(`SELECT state FROM applications WHERE id = ${id}`), 'draft');
+  w = await ana.post(`/applications/${id}/withdraw`, { confirm: 'yes' });
+  assert.equal(w.status, 303);
+  assert.equal(sql(`SELECT state FROM applications WHERE id = ${id}`), 'withdrawn');
+  assert.match((await ana.page(`/applications/${id}`)).html, /This application was withdrawn/);
+});
+
+test("someone else's application is 404 everywhere, and changes nothing", async () => {
+  const id = await apply(ana, 'open-round');
+  await saveForm(ana, id, { title: 'Private' });
+  await ben.page('/applications');
+  for (const path of [`/applications/${id}`, `/applications/${id}?version=1`, `/applications/999999`])
+    assert.equal((await ben.get(path)).status, 404, path);
+  let res = await ben.post(`/applications/${id}`, null, { raw: formBody({ csrf_token: ben.csrf, version: '1', action: 'save', title: 'Hijack' }) });
+  assert.equal(res.status, 404);
+  res = await ben.post(`/applications/${id}/withdraw`, { confirm: 'yes' });
+  assert.equal(res.status, 404);
+  assert.equal(sql(`SELECT state || ':' || version FROM applications WHERE id = ${id}`), 'draft:1');
+  assert.doesNotMatch((await ben.page('/applications')).html, /Private/);
+});
+
+test('hostile input gets a clear message and changes nothing', async () => {
+  const id = await apply(ana, 'open-round');
+  await ana.page(`/applications/${id}`);
+  // Invalid UTF-8.
+  let res = await ana.post(`/applications/${id}`, null, { raw: `csrf_token=${ana.csrf}&version=0&action=save&title=%FF%FE` });
+  assert.equal(res.status, 400);
+  // A version that is not a number.
+  res = await ana.post(`/applications/${id}`, null, { raw: formBody({ csrf_token: ana.csrf, version: 'x', action: 'save' }) });
+  assert.equal(res.status, 400);
+  // A choice that is not one.
+  res = await saveForm(ana, id, { organisation_type: 'castle', stage: 'ready' });
+  assert.equal(res.status, 422);
+  assert.match(await res.text(), /Choose one of: Hospital/);
+  // Control characters in a one-line field.
+  res = await saveForm(ana, id, { title: 'a\u0001b' });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /control character/i);
+  // Over a limit: named, with the count.
+  res = await saveForm(ana, id, { title: 'x'.repeat(201) });
+  assert.equal(res.status, 422);
+  assert.match(await res.text(), /Use at most 200 characters \(you have 201\)/);
+  // Without the CSRF token: 403.
+  res = await ana.post(`/applications/${id}`, null, { raw: formBody({ version: '0', action: 'save', title: 'x' }) });
+  assert.equal(res.status, 403);
+  // A round that does not exist, or is not open.
+  res = await ana.post('/rounds/no-such-round/apply', {});
+  assert.equal(res.status, 404);
+  assert.equal(sql(`SELECT version FROM applications WHERE id = ${id}`), '0');
+});

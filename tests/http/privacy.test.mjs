@@ -1,0 +1,101 @@
+// GDPR: the export holds everything about the person (and lets anyone
+// recompute a receipt's fingerprint); deleting the account needs the
+// password and keeps submitted applications of running rounds, anonymised.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startApp } from '../lib/harness.mjs';
+import { applicant, openRound, fullForm, saveForm, apply, pdf, upload, PW } from '../lib/apply.mjs';
+
+let app;
+const sql = (q) => app.cluster.psql(q, app.db);
+
+before(async () => {
+  app = await startApp({ env: { LAUREL_TRUSTED_PROXIES: '127.0.0.1' } });
+  openRound(app, 'gdpr');
+});
+after(async () => { await app.stop(); });
+
+// README "Checking a receipt", as a program.
+function fingerprint(content, fileHashes) {
+  const order = ['title', 'category', 'organisation_name', 'country', 'organisation_type', 'contact_name',
+    'contact_email', 'summary', 'problem', 'approach', 'stage', 'reach', 'data_sources', 'legal_basis',
+    'consent_transparency', 'minimisation', 'security_access', 'public_involvement', 'fairness_bias',
+    'fair_reuse', 'outcomes', 'transferability', 'declare_accurate', 'declare_privacy', 'declare_publish'];
+  const esc = (v) => (v ?? '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  let text = 'laurel-application-v1\n' + order.map((f) => `${f}=${esc(content[f])}`).join('\n') + '\n';
+  for (const p of content.partners || [])
+    text += `partner_name=${esc(p.name)}\npartner_country=${esc(p.country)}\npartner_role=${esc(p.role)}\n`;
+  for (const h of fileHashes)
+    text += `file=${h}\n`;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+test('the export has the account, every version, files, receipts and audit; fingerprints recompute', async () => {
+  const c = await applicant(app, 'exp@example.org', '203.0.113.41');
+  const id = await apply(c, 'gdpr');
+  await saveForm(c, id, { title: 'Draft one' });
+  await upload(c, id, pdf('exported'), 'export.pdf');
+  await saveForm(c, id, fullForm({ summary: 'Two lines\nwith a back\\slash', partner_name: 'Uni', partner_country: 'DE', partner_role: 'Data' }), { action: 'submit' });
+  const res = await c.get('/account/export');
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /application\/json/);
+  assert.match(res.headers.get('content-disposition'), /attachment; filename="laurel-export.json"/);
+  const data = await res.json();
+  assert.equal(data.account.email, 'exp@example.org');
+  assert.equal(data.account.password_hash, undefined);
+  const a = data.applications.find((x) => x.id === id);
+  assert.equal(a.state, 'submitted');
+  assert.equal(a.versions.length, 3);
+  assert.equal(a.versions[1].content.title, 'Draft one');
+  assert.equal(a.files.length, 1);
+  assert.match(a.files[0].sha256, /^[0-9a-f]{64}$/);
+  const last = a.versions[a.versions.length - 1].content;
+  assert.equal(fingerprint(last, a.files.map((f) => f.sha256)), a.fingerprint);
+  assert.equal(a.receipts.length, 1);
+  assert.ok(data.audit.some((e) => e.action === 'application.submit'));
+  assert.ok(data.audit.some((e) => e.action === 'user.register'));
+  // Nobody else's data.
+  const other = await applicant(app, 'other@example.org', '203.0.113.42');
+  const theirs = await (await other.get('/account/export')).json();
+  assert.equal(theirs.applications.length, 0);
+  assert.ok(!JSON.stringify(theirs).includes('exp@example.org'));
+  // Signed out: to the sign-in page.
+  assert.equal((await fetch(app.url('/account/export'), { redirect: 'manual' })).status, 303);
+});
+
+test('deleting the account needs the password; submitted applications stay anonymised', async () => {
+  const c = await applicant(app, 'del@example.org', '203.0.113.43');
+  const kept = await apply(c, 'gdpr');
+  await saveForm(c, kept, fullForm({ contact_name: 'Del Person', contact_email: 'del@example.org' }), { action: 'submit' });
+  const draft = await apply(c, 'gdpr');
+  await saveForm(c, draft, { title: 'A draft' });
+  const uid = sql(`SELECT id FROM users WHERE email = 'del@example.org'`);
+
+  const { html } = await c.page('/account');
+  assert.match(html, /kept for the jury until publication/);
+  let res = await c.post('/account/delete', { password: 'not my password 123' });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/account?delete=wrong#delete');
+  assert.match((await c.page('/account?delete=wrong')).html, /not your current password/);
+  assert.equal(sql(`SELECT count(*) FROM users WHERE id = ${uid}`), '1');
+
+  res = await c.post('/account/delete', { password: PW });
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /Your account has been deleted/);
+  assert.equal(sql(`SELECT count(*) FROM users WHERE id = ${uid}`), '0');
+  assert.equal(sql(`SELECT count(*) FROM sessions WHERE user_id = ${uid}`), '0');
+  assert.equal(sql(`SELECT count(*) FROM applications WHERE id = ${draft}`), '0');
+  assert.equal(sql(`SELECT owner_id IS NULL AND anonymised_at IS NOT NULL FROM applications WHERE id = ${kept}`), 't');
+  assert.equal(sql(`SELECT count(*) FROM application_versions WHERE application_id = ${kept} AND (content->>'contact_email' <> '' OR content->>'contact_name' <> '')`), '0');
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'user.delete' AND subject = 'user:${uid}'`), '1');
+  // The old session is gone.
+  assert.equal((await c.get('/applications')).status, 303);
+});
+
+test('delete without the CSRF token is refused and changes nothing', async () => {
+  const c = await applicant(app, 'keep@example.org', '203.0.113.44');
+  const res = await c.post('/account/delete', { password: PW }, { csrf: false });
+  assert.equal(res.status, 403);
+  assert.equal(sql(`SELECT count(*) FROM users WHERE email = 'keep@example.org'`), '1');
+});
