@@ -2,12 +2,34 @@
 // and Kore, or BENCH_URL). For each scenario: requests/s, p50, p99 and
 // the ratio to /healthz measured in the same run. Targets live in
 // SPEC.md §8; nothing here passes or fails on timing.
+//
+// With its own instance it also seeds applicants (users and sessions
+// straight in SQL, as tests/http/surge.test.mjs does) and measures the
+// signed-in pages and the upload of a 10 MiB PDF. With BENCH_URL those
+// are skipped: they need the database.
 import { execFileSync } from 'node:child_process';
-import { Cluster, startApp } from '../lib/harness.mjs';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import { Cluster, startApp, tempDir } from '../lib/harness.mjs';
+import { openRound, fullForm, pdf } from '../lib/apply.mjs';
 
 const DURATION = process.env.BENCH_SECONDS || '8';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS || '64';
 const THREADS = process.env.BENCH_THREADS || '2';
+// Uploads: how many one after another, and how many streams at once
+// (each of UPLOADS_EACH uploads, on its own applicant and application).
+const UPLOADS_SEQ = Number(process.env.BENCH_UPLOADS || 30);
+const UPLOAD_STREAMS = Number(process.env.BENCH_UPLOAD_STREAMS || 4);
+const UPLOADS_EACH = Number(process.env.BENCH_UPLOADS_EACH || 10);
+const UPLOAD_BYTES = 10 * 1024 * 1024;
+
+// Applicants with a session each: one per wrk connection, so no two
+// requests in flight touch the same sessions row (session_touch updates
+// it on every request, as a real user's clicks do).
+const APPLICANTS = Number(CONNECTIONS);
+const APPS_EACH = 3;
 
 const SCENARIOS = [
   { name: '/healthz (ceiling, no database)', path: '/healthz' },
@@ -23,15 +45,179 @@ function toMs(v) {
   return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
 }
 
-function wrk(url) {
-  const out = execFileSync('wrk', ['-t', THREADS, '-c', CONNECTIONS, '-d', `${DURATION}s`, '--latency', url],
-    { encoding: 'utf8' });
+function wrk(url, { headers = [], script = null } = {}) {
+  const args = ['-t', THREADS, '-c', CONNECTIONS, '-d', `${DURATION}s`, '--latency'];
+  for (const h of headers)
+    args.push('-H', h);
+  if (script)
+    args.push('-s', script);
+  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
   const p50 = toMs(out.match(/^\s+50%\s+(\S+)/m)[1]);
   const p99 = toMs(out.match(/^\s+99%\s+(\S+)/m)[1]);
   const errors = out.match(/Non-2xx or 3xx responses: (\d+)/);
   const sock = out.match(/Socket errors: (.*)/);
   return { rps, p50, p99, non2xx: errors ? Number(errors[1]) : 0, sock: sock ? sock[1] : '' };
+}
+
+// A wrk script that sends each request as the next of several
+// applicants (cookie and path together), each wrk thread starting at
+// its own offset so the threads do not walk in step.
+function rotationScript(dir, name, pairs) {
+  const path = join(dir, `${name}.lua`);
+  const list = pairs.map(([cookie, p]) => `  { "${cookie}", "${p}" },`).join('\n');
+  writeFileSync(path, `local pairs = {
+${list}
+}
+local n = 0
+function setup(thread)
+  thread:set("offset", n)
+  n = n + 1
+end
+local i = 0
+function request()
+  i = i + 1
+  local k = ((offset or 0) * ${Math.max(1, Math.floor(pairs.length / Number(THREADS)))} + i) % #pairs + 1
+  return wrk.format("GET", pairs[k][2], { ["Cookie"] = "laurel_session=" .. pairs[k][1] })
+end
+`);
+  return path;
+}
+
+const col = 42;
+function row(name, r, ceiling) {
+  const ratio = `${((r.rps / ceiling) * 100).toFixed(1)}%`;
+  return `${name.padEnd(col)} ${r.rps.toFixed(0).padStart(10)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${ratio.padStart(7)}` +
+    (r.non2xx ? `  (${r.non2xx} non-2xx!)` : '') + (r.sock ? `  (socket errors: ${r.sock})` : '');
+}
+
+const token = (p, i) => p + String(i).padStart(42, '0');
+
+// Applicants, sessions and applications for the signed-in pages and the
+// uploads; returns what the scenarios need.
+function seed(app) {
+  const sql = (q) => app.cluster.psql(q, app.db);
+  openRound(app, 'bench');
+  openRound(app, 'bench-files', { maxMb: 20, maxFiles: 20 });
+  const content = JSON.stringify(fullForm()).replace(/'/g, "''");
+  const users = APPLICANTS + UPLOAD_STREAMS;
+  sql(`
+    INSERT INTO users (email, display_name, password_hash, verified_at)
+    SELECT 'bench' || i || '@example.org', 'Bench ' || i, 'x', now()
+    FROM generate_series(1, ${users}) i;
+    INSERT INTO sessions (token_hash, user_id, csrf, expires_at)
+    SELECT encode(sha256(convert_to('s' || lpad(i::text, 42, '0'), 'UTF8')), 'hex'),
+        u.id, 'c' || lpad(i::text, 42, '0'), now() + interval '12 hours'
+    FROM generate_series(1, ${users}) i JOIN users u ON u.email = 'bench' || i || '@example.org';
+    SELECT count(application_create(u.id, 'bench', ''))
+    FROM users u, generate_series(1, ${APPS_EACH}) k
+    WHERE u.email ~ '^bench\\d+@' AND substring(u.email from '\\d+')::int <= ${APPLICANTS};
+    SELECT count(application_create(u.id, 'bench-files', ''))
+    FROM users u
+    WHERE u.email ~ '^bench\\d+@' AND substring(u.email from '\\d+')::int > ${APPLICANTS};
+    SELECT count(application_save(a.id, a.owner_id, 0, '${content}'::jsonb, 'save', '', '', ''))
+    FROM applications a;`);
+  // applicant i (1-based) -> its first application in each round
+  const rows = sql(`SELECT substring(u.email from '\\d+') || ':' || r.slug || ':' || min(a.id)
+    FROM applications a JOIN users u ON u.id = a.owner_id JOIN rounds r ON r.id = a.round_id
+    GROUP BY u.email, r.slug`).split('\n');
+  const apps = new Map();
+  for (const line of rows) {
+    const [i, slug, id] = line.split(':');
+    apps.set(`${i}:${slug}`, Number(id));
+  }
+  return {
+    applicants: Array.from({ length: APPLICANTS }, (_, k) => ({
+      token: token('s', k + 1), app: apps.get(`${k + 1}:bench`),
+    })),
+    uploaders: Array.from({ length: UPLOAD_STREAMS }, (_, k) => ({
+      token: token('s', APPLICANTS + k + 1), csrf: token('c', APPLICANTS + k + 1),
+      app: apps.get(`${APPLICANTS + k + 1}:bench-files`),
+    })),
+  };
+}
+
+// GET with a cookie: status and body, for the checks before measuring.
+async function getAs(app, path, tok) {
+  const res = await app.get(path, { headers: { cookie: `laurel_session=${tok}` } });
+  return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+}
+
+// wrk counts a 3xx as success: a lost session (303 to /login) would
+// pass unseen, so every applicant's pages are checked first.
+async function checkSignedIn(app, s) {
+  const sizes = {};
+  for (const a of s.applicants) {
+    const list = await getAs(app, '/applications', a.token);
+    const titles = (list.html.match(/Federated oncology registry/g) || []).length;
+    if (list.status !== 200 || titles !== APPS_EACH)
+      throw new Error(`/applications as an applicant: ${list.status} ${list.location ?? ''}, ${titles} of ${APPS_EACH} applications listed`);
+    const page = await getAs(app, `/applications/${a.app}`, a.token);
+    if (page.status !== 200 || !page.html.includes('value="Federated oncology registry"'))
+      throw new Error(`/applications/${a.app} as its owner: ${page.status} ${page.location ?? ''}`);
+    sizes.list = Buffer.byteLength(list.html);
+    sizes.page = Buffer.byteLength(page.html);
+  }
+  return sizes;
+}
+
+// Uploads through node's http module, one keep-alive agent.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function multipart(csrf, bytes, name) {
+  const boundary = `----laurelbench${Math.random().toString(16).slice(2)}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n${csrf}\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n` +
+    'Content-Type: application/pdf\r\n\r\n');
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { body: Buffer.concat([head, bytes, tail]), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+// One upload: ms from the first byte written to the end of the answer.
+function uploadOnce(app, u, mp, want = 303) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const req = http.request(app.url(`/applications/${u.app}/files`), {
+      method: 'POST', agent,
+      headers: { cookie: `laurel_session=${u.token}`, 'content-type': mp.type, 'content-length': mp.body.length },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (res.statusCode !== want)
+          reject(new Error(`upload to ${u.app}: ${res.statusCode} ${text.match(/class="[^"]*error[^"]*"[^>]*>([^<]*)/)?.[1] ?? text.slice(0, 200)}`));
+        else
+          resolve(ms);
+      });
+    });
+    req.on('error', reject);
+    req.end(mp.body);
+  });
+}
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+// Several streams at once, each { u, mp } doing `each` uploads in a
+// row; returns every upload's ms and the wall time in s.
+async function uploads(app, streams, each, want = 303) {
+  const times = [];
+  const t0 = process.hrtime.bigint();
+  await Promise.all(streams.map(async ({ u, mp }) => {
+    for (let k = 0; k < each; k++)
+      times.push(await uploadOnce(app, u, mp, want));
+  }));
+  return { times, wall: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+function summary(runs) {
+  const times = runs.flatMap((r) => r.times).sort((a, b) => a - b);
+  const wall = runs.reduce((a, r) => a + r.wall, 0);
+  const mib = (times.length * UPLOAD_BYTES) / (1024 * 1024);
+  return { n: times.length, mibs: mib / wall, p50: pct(times, 50), p99: pct(times, 99) };
 }
 
 let app = null;
@@ -43,18 +229,96 @@ if (!base) {
   base = app.base;
 }
 
+const dir = tempDir('laurel-bench-');
 console.log(`Laurel bench: wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s against ${base}`);
-console.log(`${'scenario'.padEnd(36)} ${'req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ratio'.padStart(7)}`);
+console.log(`${'scenario'.padEnd(col)} ${'req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ratio'.padStart(7)}`);
 let ceiling = null;
 try {
   for (const s of SCENARIOS) {
     const r = wrk(base + s.path);
     ceiling = ceiling ?? r.rps;
-    const ratio = `${((r.rps / ceiling) * 100).toFixed(1)}%`;
-    console.log(`${s.name.padEnd(36)} ${r.rps.toFixed(0).padStart(10)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${ratio.padStart(7)}` +
-      (r.non2xx ? `  (${r.non2xx} non-2xx!)` : '') + (r.sock ? `  (socket errors: ${r.sock})` : ''));
+    console.log(row(s.name, r, ceiling));
+  }
+
+  if (!app) {
+    console.log('(signed-in pages and uploads skipped: they seed the database, which BENCH_URL does not give)');
+  } else {
+    const s = seed(app);
+    const sizes = await checkSignedIn(app, s);
+    const pairs = (f) => s.applicants.map((a) => [a.token, f(a)]);
+    const signed = [
+      { name: '/applications (signed in: 2 queries)', pairs: pairs(() => '/applications') },
+      { name: '/applications/{id} (signed in: form)', pairs: pairs((a) => `/applications/${a.app}`) },
+    ];
+    for (const [k, sc] of signed.entries()) {
+      const script = rotationScript(dir, `signed${k}`, sc.pairs);
+      console.log(row(sc.name, wrk(base + sc.pairs[0][1], { script }), ceiling));
+    }
+    console.log(`  (${APPLICANTS} applicants with ${APPS_EACH} applications each, one session each, ` +
+      `requests rotate over them; list page ${(sizes.list / 1024).toFixed(1)} KiB, ` +
+      `form page ${(sizes.page / 1024).toFixed(1)} KiB)`);
+
+    // Uploads of a valid 10 MiB PDF.
+    // pad changes the lengths and offsets written in the PDF: settle it.
+    let pad = UPLOAD_BYTES;
+    let doc = pdf('Laurel bench document', pad);
+    for (let k = 0; k < 5 && doc.length !== UPLOAD_BYTES; k++)
+      doc = pdf('Laurel bench document', pad += UPLOAD_BYTES - doc.length);
+    if (doc.length !== UPLOAD_BYTES)
+      throw new Error(`bench PDF is ${doc.length} bytes`);
+    const mps = s.uploaders.map((u) => multipart(u.csrf, doc, 'evidence.pdf'));
+    const sql = (q) => app.cluster.psql(q, app.db);
+    // Check first: one upload lands whole, with the right hash.
+    await uploadOnce(app, s.uploaders[0], mps[0]);
+    const got = sql(`SELECT size || ':' || sha256 FROM application_files`);
+    const want = `${UPLOAD_BYTES}:${createHash('sha256').update(doc).digest('hex')}`;
+    if (got !== want)
+      throw new Error(`uploaded file in the database: ${got}, want ${want}`);
+    sql('DELETE FROM application_files');
+
+    console.log('');
+    console.log(`upload of a ${(UPLOAD_BYTES / 1048576).toFixed(0)} MiB PDF (POST /applications/{id}/files -> 303; node http, keep-alive, loopback):`);
+    console.log('  per upload: first byte sent to end of the answer (body to Kore, its temp file, qpdf check, SHA-256,');
+    console.log('  secretstream seal, bytea INSERT in PostgreSQL with fsync off); MiB/s = plaintext MiB / wall time');
+    console.log(`${'scenario'.padEnd(col)} ${'MiB/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'uploads'.padStart(7)}`);
+    const urow = (name, r) => `${name.padEnd(col)} ${r.mibs.toFixed(1).padStart(10)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.n).padStart(7)}`;
+    // At most 20 documents per application (the round's max_files):
+    // emptied between runs, outside the timed part.
+    const perApp = 20;
+    const seqRuns = [];
+    for (let left = UPLOADS_SEQ; left > 0; left -= perApp) {
+      seqRuns.push(await uploads(app, [{ u: s.uploaders[0], mp: mps[0] }], Math.min(perApp, left)));
+      sql('DELETE FROM application_files');
+    }
+    console.log(urow('upload 10 MiB, one at a time', summary(seqRuns)));
+    const concRuns = [];
+    for (let left = UPLOADS_EACH; left > 0; left -= perApp) {
+      concRuns.push(await uploads(app, s.uploaders.map((u, k) => ({ u, mp: mps[k] })), Math.min(perApp, left)));
+      sql('DELETE FROM application_files');
+    }
+    console.log(urow(`upload 10 MiB, ${UPLOAD_STREAMS} at a time`, summary(concRuns)));
+    // The same POST with a wrong csrf_token: Kore takes the body in (its
+    // temp file), the app reads and parses it, then answers 403. What is
+    // left of an upload's time is qpdf, SHA-256, sealing and storing.
+    const bad = multipart(token('x', 0), doc, 'evidence.pdf');
+    const refused = await uploads(app, [{ u: s.uploaders[0], mp: bad }], Math.min(10, UPLOADS_SEQ), 403);
+    console.log(urow('same POST, 403 at CSRF (body in + parse)', summary([refused])));
+    if (sql('SELECT count(*) FROM application_files') !== '0')
+      throw new Error('a refused upload was stored');
+    console.log('  (p99 of so few uploads is about the slowest one)');
+  }
+  if (app) {
+    // Anything in Kore's log worth a look (stop() fails on the worst).
+    const log = app.log().split('\n').filter(Boolean);
+    const odd = log.filter((l) => /error|warn|fail|denied|refus|timeout|gone|violation|fatal/i.test(l));
+    console.log('');
+    console.log(`Kore log (${app.logPath}): ${log.length} lines, ${odd.length} with an error or warning` + (odd.length ? ':' : ''));
+    for (const l of odd.slice(0, 10))
+      console.log(`  ${l}`);
   }
 } finally {
+  agent.destroy();
+  rmSync(dir, { recursive: true, force: true });
   await app?.stop();
   cluster?.stop();
 }
