@@ -4,7 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startApp } from '../lib/harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startApp, tempDir, ROOT } from '../lib/harness.mjs';
 import { applicant, openRound, fullForm, saveForm, apply, pdf, upload, PW } from '../lib/apply.mjs';
 
 let app;
@@ -53,6 +56,12 @@ test('the export has the account, every version, files, receipts and audit; fing
   const last = a.versions[a.versions.length - 1].content;
   assert.equal(fingerprint(last, a.files.map((f) => f.sha256)), a.fingerprint);
   assert.equal(a.receipts.length, 1);
+  // The README's Python program agrees, run on the export as downloaded.
+  const dir = tempDir('laurel-export-');
+  writeFileSync(join(dir, 'laurel-export.json'), JSON.stringify({ ...data, applications: [a] }));
+  const program = readFileSync(join(ROOT, 'README.md'), 'utf8').match(/```python\n([\s\S]*?)```/)[1];
+  writeFileSync(join(dir, 'check.py'), program);
+  assert.equal(execFileSync('python3', ['check.py'], { cwd: dir, encoding: 'utf8' }).trim(), 'True');
   assert.ok(data.audit.some((e) => e.action === 'application.submit'));
   assert.ok(data.audit.some((e) => e.action === 'user.register'));
   // Nobody else's data.
