@@ -46,6 +46,7 @@ static struct sock_filter filter_laurel[] = {
 	/* Task threads (Argon2id) under glibc and the sanitizers. */
 	KORE_SYSCALL_ALLOW(gettid),
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
+	KORE_SYSCALL_ALLOW(sched_yield),	/* work.c, waiting to start */
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 };
 

@@ -2,6 +2,8 @@
 #include <kore/http.h>
 #include <kore/tasks.h>
 
+#include <sched.h>
+
 #include "web/ctx.h"
 #include "web/work.h"
 
@@ -14,12 +16,26 @@ struct work {
 	void			*arg;
 	int			 result;
 	int			 state;
+	int			 launched;	/* kore_task_run() returned */
 };
 
+/*
+ * Kore 4.1.0's task thread waits for work with "if (queue empty)
+ * pthread_cond_wait()", and kore_task_run() signals only after it has
+ * unlocked the queue. A short task can be taken, run and finished in
+ * between; the thread then waits again, the late signal wakes it to an
+ * empty queue, and it dereferences NULL: the worker dies (seen on the
+ * first small upload after a start). Holding the entry until
+ * kore_task_run() has returned, and so has signalled, closes that
+ * window: the signal then finds the thread busy and is lost, harmlessly.
+ */
 static int
 work_entry(struct kore_task *t)
 {
 	struct work	*w = (struct work *)t;
+
+	while (!__atomic_load_n(&w->launched, __ATOMIC_ACQUIRE))
+		sched_yield();
 
 	/* Kore stores what the entry returns as the task's result. */
 	return (w->fn(w->arg));
@@ -43,7 +59,9 @@ work_run(struct http_request *req, u_int8_t next, int (*fn)(void *),
 		w->state = WORK_RUNNING;
 		kore_task_create(&w->task, work_entry);
 		kore_task_bind_request(&w->task, req);
+		__atomic_store_n(&w->launched, 0, __ATOMIC_RELAXED);
 		kore_task_run(&w->task);
+		__atomic_store_n(&w->launched, 1, __ATOMIC_RELEASE);
 		return (HTTP_STATE_RETRY);
 	}
 

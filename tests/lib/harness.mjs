@@ -114,6 +114,7 @@ export function migrate(dsn) {
 
 // The development config with this instance's port, pidfile and tracing.
 export function writeConf(dir, port, extra = {}, module = MODULE) {
+  module = module || MODULE;
   let conf = readFileSync(join(ROOT, 'conf/laurel.conf'), 'utf8');
   conf = conf
     .replace(/^load\s+\S+/m, `load\t\t${module}`)
@@ -234,7 +235,8 @@ export async function startKore({ dir, port, env, conf }) {
   }
 }
 
-export async function startApp({ cluster, env = {}, conf = {} } = {}) {
+// module: another build of the module (the race test wants the plain one).
+export async function startApp({ cluster, env = {}, conf = {}, module } = {}) {
   const ownCluster = !cluster;
   cluster = cluster || Cluster.shared();
   const db = cluster.createDatabase();
@@ -243,7 +245,7 @@ export async function startApp({ cluster, env = {}, conf = {} } = {}) {
   const dir = tempDir('laurel-app-');
   mkdirSync(join(dir, 'mail'));
   const port = await freePort();
-  const confPath = writeConf(dir, port, conf);
+  const confPath = writeConf(dir, port, conf, module);
   const base = `http://127.0.0.1:${port}`;
   const koreEnv = appEnv(cluster.appDsn(db), base, { LAUREL_MAIL_DIR: join(dir, 'mail'), ...env });
   const k = await startKore({ dir, port, conf: confPath, env: koreEnv });
