@@ -22,7 +22,10 @@ keys_init(void)
 
 	if (keyring_load(&keys, settings.key_file, settings.key_files_old,
 	    err, sizeof(err)) == -1) {
-		kore_log(LOG_ERR, "config: LAUREL_KEY_FILE: %s", err);
+		kore_log(LOG_ERR, "config: LAUREL_KEY_FILE%s: %s",
+		    settings.key_files_old != NULL &&
+		    settings.key_files_old[0] != '\0' ?
+		    " or LAUREL_KEY_FILES_OLD" : "", err);
 		return (-1);
 	}
 
