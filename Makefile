@@ -28,6 +28,7 @@ FUZZ_RUNS?=	10000000
 # The template fuzzer runs with a small render budget: inputs that expand
 # exponentially would otherwise spend the default budget on every run.
 FUZZ_DEPS_tmpl=		-DTMPL_MAX_WORK=20000 -DTMPL_MAX_OUTPUT=262144
+FUZZ_DEPS_appview=	src/core/appform.c src/core/valid.c src/core/mailfmt.c src/core/form.c
 
 # Extra objects and libraries of the unit tests that need them.
 UNIT_DEPS_totp=		-loath
