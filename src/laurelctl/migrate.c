@@ -115,8 +115,14 @@ migrate_list(const char *dir, size_t *count)
 	return (names);
 }
 
+/*
+ * 1 when this migration is recorded, 0 when not, -1 on an error. A
+ * version recorded under another file name means the database was made
+ * from another history of migrations/: applying on top of it would skip
+ * the new file silently, so stop and say so.
+ */
 static int
-migrate_applied(PGconn *conn, const char *version)
+migrate_applied(PGconn *conn, const char *version, const char *name)
 {
 	PGresult	*res;
 	const char	*params[1];
@@ -124,7 +130,7 @@ migrate_applied(PGconn *conn, const char *version)
 
 	params[0] = version;
 	res = PQexecParams(conn,
-	    "SELECT 1 FROM schema_migrations WHERE version = $1",
+	    "SELECT name FROM schema_migrations WHERE version = $1",
 	    1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "laurelctl: %s", PQerrorMessage(conn));
@@ -132,6 +138,15 @@ migrate_applied(PGconn *conn, const char *version)
 		return (-1);
 	}
 	n = PQntuples(res);
+	if (n > 0 && strcmp(PQgetvalue(res, 0, 0), name) != 0) {
+		fprintf(stderr, "laurelctl: migration %s was applied as %s, "
+		    "but the file is now %s: this database comes from another "
+		    "history of migrations/ (recreate a development database; "
+		    "never renumber migrations that have been deployed)\n",
+		    version, PQgetvalue(res, 0, 0), name);
+		PQclear(res);
+		return (-1);
+	}
 	PQclear(res);
 
 	return (n > 0);
@@ -166,7 +181,7 @@ migrate_one(PGconn *conn, const char *dir, const char *name)
 	memcpy(version, name, 4);
 	version[4] = '\0';
 
-	if ((done = migrate_applied(conn, version)) != 0)
+	if ((done = migrate_applied(conn, version, name)) != 0)
 		return (done == 1 ? 0 : -1);
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, ROOT, appEnv, freePort, migrate, startKore, tempDir, writeConf } from '../lib/harness.mjs';
 
@@ -69,6 +69,21 @@ test('a failing migration is rolled back whole and stops the run', () => {
   assert.match(r.stderr, /migration 0002_bad\.sql failed and was rolled back/);
   assert.equal(cluster.psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations", db), '0001');
   assert.equal(cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename IN ('a','b','c')", db), '1');
+});
+
+test('a database made from another history of migrations is refused, not silently skipped', () => {
+  const db = cluster.createDatabase();
+  const dir = tempDir('laurel-mig-');
+  writeFileSync(join(dir, '0001_first.sql'), 'CREATE TABLE a (x int);');
+  const run = () => spawnSync(join(ROOT, 'build/laurelctl'), ['migrate', dir],
+    { env: { ...process.env, LAUREL_DB: cluster.dsn(db) }, encoding: 'utf8' });
+  assert.equal(run().status, 0);
+  rmSync(join(dir, '0001_first.sql'));
+  writeFileSync(join(dir, '0001_renamed.sql'), 'CREATE TABLE b (x int);');
+  const r = run();
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /migration 0001 was applied as 0001_first\.sql, but the file is now 0001_renamed\.sql/);
+  assert.equal(cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'b'", db), '0');
 });
 
 test('laurelctl explains a missing database setting', () => {
