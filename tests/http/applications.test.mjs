@@ -252,3 +252,31 @@ test('hostile input gets a clear message and changes nothing', async () => {
   assert.equal(res.status, 404);
   assert.equal(sql(`SELECT version FROM applications WHERE id = ${id}`), '0');
 });
+
+test('versions are immutable: the app role can neither change nor delete one', async () => {
+  // ana has her ten drafts in this round by now (the limit): ben applies.
+  const id = await apply(ben, 'open-round');
+  await saveForm(ben, id, { title: 'Kept forever' });
+  const { spawnSync } = await import('node:child_process');
+  for (const q of [`UPDATE application_versions SET content = '{}' WHERE application_id = ${id}`,
+    `DELETE FROM application_versions WHERE application_id = ${id}`]) {
+    const r = spawnSync('psql', [app.cluster.appDsn(app.db), '-Atqc', q], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0, q);
+    assert.match(r.stderr, /permission denied/);
+  }
+  assert.equal(sql(`SELECT content->>'title' FROM application_versions WHERE application_id = ${id} AND version = 1`), 'Kept forever');
+});
+
+test('an applicant has at most ten applications in a round', async () => {
+  let res;
+  for (let i = 0; i < 11; i++) {
+    await ana.page('/applications');
+    res = await ana.post('/rounds/open-round/apply', {});
+    if (res.status !== 303)
+      break;
+  }
+  assert.equal(res.status, 409);
+  assert.match(await res.text(), /You already have ten applications in this round/);
+  assert.equal(sql(`SELECT count(*) FROM applications a JOIN users u ON u.id = a.owner_id JOIN rounds r ON r.id = a.round_id
+    WHERE u.email = 'ana@example.org' AND r.slug = 'open-round' AND a.state <> 'withdrawn'`), '10');
+});
