@@ -397,7 +397,32 @@
 		timer = setInterval(check, AUTOSAVE_EVERY);
 	}
 
+	/* A form that is not autosaved (a submitted application: each save
+	 * sends a new receipt, so it saves only when asked) warns before
+	 * the page is left with changes nobody saved. */
+	function confirmLeave() {
+		var form = document.querySelector("form[data-confirm-leave]");
+		if (form === null)
+			return;
+		var changed = false;
+		var mark = function () {
+			changed = true;
+		};
+		form.addEventListener("input", mark);
+		form.addEventListener("change", mark);
+		form.addEventListener("submit", function () {
+			changed = false;
+		});
+		window.addEventListener("beforeunload", function (ev) {
+			if (!changed)
+				return;
+			ev.preventDefault();
+			ev.returnValue = "";
+		});
+	}
+
 	run(countdowns);
 	run(counters);
 	run(autosave);
+	run(confirmLeave);
 }());

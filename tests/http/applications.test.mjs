@@ -115,6 +115,10 @@ test('submit gives one receipt: reference, fingerprint, e-mail, audit; a repeat 
   const { html } = await ana.page(`/applications/${id}`);
   assert.match(html, new RegExp(ref));
   assert.match(html, new RegExp(fp));
+  // Submitted: saved only when asked (each save is a receipt), with a
+  // warning before leaving unsaved changes instead of autosave.
+  assert.doesNotMatch(html, /data-autosave/);
+  assert.match(html, /data-confirm-leave="on"/);
   assert.match(html, /Europe\/Brussels time/);
   const mail = sql(`SELECT subject || '|' || body FROM outbox WHERE to_addr = 'ana@example.org' AND subject LIKE 'Receipt%' ORDER BY id DESC LIMIT 1`);
   assert.match(mail, new RegExp(`Receipt ${ref}`));
