@@ -42,6 +42,7 @@ UNIT_DEPS_pdfcheck=	-lqpdf
 UNIT_DEPS_appform=	src/core/valid.c src/core/mailfmt.c src/core/form.c
 UNIT_DEPS_keyring=	src/core/filecrypt.c
 UNIT_DEPS_appview=	src/core/appform.c src/core/valid.c src/core/mailfmt.c src/core/form.c
+UNIT_DEPS_sealstr=	src/core/keyring.c src/core/filecrypt.c
 
 .PHONY: all build unit fuzz fuzz-short clean run test bench
 
@@ -113,14 +114,14 @@ $(MODULE): $(MOD_OBJ) Makefile
 
 $(LAURELCTL): $(wildcard src/laurelctl/*.c src/laurelctl/*.h) \
     src/core/mailfmt.c src/core/form.c src/core/valid.c src/core/pwhash.c \
-    src/core/filecrypt.c src/core/keyring.c \
+    src/core/filecrypt.c src/core/keyring.c src/core/sealstr.c \
     src/core/mailfmt.h src/core/form.h src/core/valid.h src/core/pwhash.h \
-    src/core/filecrypt.h src/core/keyring.h
+    src/core/filecrypt.h src/core/keyring.h src/core/sealstr.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -I/usr/include/postgresql -o $@ \
 	    $(wildcard src/laurelctl/*.c) src/core/mailfmt.c src/core/form.c \
 	    src/core/valid.c src/core/pwhash.c src/core/filecrypt.c \
-	    src/core/keyring.c -lpq -lsodium -lcurl
+	    src/core/keyring.c src/core/sealstr.c -lpq -lsodium -lcurl
 
 build: $(MODULE) $(LAURELCTL)
 

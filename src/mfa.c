@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/qrsvg.h"
+#include "core/sealstr.h"
 #include "core/token.h"
 #include "core/totp.h"
 #include "mfa.h"
@@ -24,6 +25,7 @@
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/keys.h"
 #include "web/page.h"
 #include "web/session.h"
 
@@ -43,6 +45,7 @@ struct mfa {
 	char		 token_hash[CTX_HASH_LEN];
 	char		 codes[MFA_RECOVERY][TOTP_RECOVERY_SIZE];
 	char		*code_array;
+	char		*sealed;	/* the secret as stored (sealstr) */
 };
 
 static void
@@ -51,6 +54,7 @@ mfa_free(void *arg)
 	struct mfa	*m = arg;
 
 	kore_free(m->code_array);
+	free(m->sealed);
 	sodium_memzero(m, sizeof(*m));
 	kore_free(m);
 }
@@ -152,7 +156,11 @@ enrol_route(struct http_request *req)
 	if (m->secret[0] == '\0' &&
 	    totp_secret_new(m->secret, sizeof(m->secret)) == -1)
 		fatal("mfa: no randomness");
-	params[1] = m->secret;
+	/* Stored sealed with the file key, never in clear. */
+	if (m->sealed == NULL &&
+	    (m->sealed = sealstr_seal(keys_current(), m->secret)) == NULL)
+		fatal("mfa: cannot seal a secret");
+	params[1] = m->sealed;
 
 	return (db_query(req, ENROL_SHOW, "SELECT totp_begin($1, $2)", 2,
 	    params));
@@ -233,12 +241,16 @@ enrol_check(struct http_request *req)
 	u = session_user(req);
 
 	if (m->code_array == NULL) {
-		(void)snprintf(m->secret, sizeof(m->secret), "%s",
-		    db_value(req, 0, 0));
-		if (m->secret[0] == '\0') {
+		/* Nothing pending, or sealed with a key gone: start again. */
+		if (db_value(req, 0, 0)[0] == '\0' ||
+		    sealstr_open(keys_ring(), db_value(req, 0, 0), m->secret,
+		    sizeof(m->secret)) == -1) {
 			page_redirect(req, "/account/totp");
 			return (HTTP_STATE_COMPLETE);
 		}
+		free(m->sealed);
+		if ((m->sealed = strdup(db_value(req, 0, 0))) == NULL)
+			fatal("mfa: strdup");
 		if (!totp_check(m->secret, body_get(req, "totp_code"),
 		    time(NULL), MFA_WINDOW, -1, &step)) {
 			fields_error(req, "totp_code", "That code is not right. Enter the "
@@ -251,7 +263,7 @@ enrol_check(struct http_request *req)
 	}
 
 	params[0] = m->user_id;
-	params[1] = m->secret;
+	params[1] = m->sealed;	/* compared with what is pending */
 	params[2] = m->step;
 	params[3] = m->code_array;
 	params[4] = u->session_hash;
@@ -370,8 +382,17 @@ step_check(struct http_request *req)
 			return (HTTP_STATE_COMPLETE);
 		}
 
+		if (sealstr_open(keys_ring(), db_value(req, 0, 0), m->secret,
+		    sizeof(m->secret)) == -1) {
+			kore_log(LOG_ERR, "mfa: the TOTP secret of user %s "
+			    "cannot be opened: sealed with a key this "
+			    "instance does not have (LAUREL_KEY_FILES_OLD)",
+			    m->user_id);
+			page_error(req, 503, NULL);
+			return (HTTP_STATE_COMPLETE);
+		}
 		code = body_get(req, "totp_code");
-		if (totp_check(db_value(req, 0, 0), code, time(NULL),
+		if (totp_check(m->secret, code, time(NULL),
 		    MFA_WINDOW, strtoll(db_value(req, 0, 1), NULL, 10),
 		    &step)) {
 			(void)snprintf(m->step, sizeof(m->step), "%lld", step);

@@ -29,6 +29,7 @@
 
 #include "core/filecrypt.h"
 #include "core/keyring.h"
+#include "core/sealstr.h"
 #include "laurelctl/laurelctl.h"
 
 #define KEY_BATCH_DEFAULT	10
@@ -40,6 +41,7 @@ struct key_rotation {
 	const struct keyring_key	*cur;
 	long long			 after;		/* last id read */
 	long long			 rotated;
+	long long			 secrets;	/* TOTP secrets sealed */
 	int				 batch;
 };
 
@@ -351,23 +353,136 @@ key_left(struct key_rotation *r)
 	return (n);
 }
 
+/*
+ * Two-step sign-in secrets (users.totp_secret, totp_pending) are sealed
+ * with the same key (core/sealstr.c): re-seal those under another key,
+ * and seal any still stored in clear from before sealing existed. Each
+ * is replaced only if it is still the value that was read.
+ */
+static const char	key_secrets_sql[] =
+    "SELECT id::text, coalesce(totp_secret, ''), coalesce(totp_pending, '') "
+    "FROM users WHERE (totp_secret IS NOT NULL AND totp_secret NOT LIKE $1) "
+    "OR (totp_pending IS NOT NULL AND totp_pending NOT LIKE $1)";
+
+static int
+key_secret(struct key_rotation *r, const char *id, const char *column,
+    const char *old)
+{
+	PGresult	*res;
+	const char	*params[3];
+	char		 plain[128], sql[160], kid[FILECRYPT_KEYID_LEN + 1];
+	char		*sealed;
+
+	if (sealstr_key_id(old, kid) && strcmp(kid, r->cur->id) == 0)
+		return (0);
+	if (sealstr_open(&r->kr, old, plain, sizeof(plain)) == -1) {
+		fprintf(stderr, "laurelctl: user %s: the two-step secret (%s) "
+		    "cannot be opened with the key files given; add its key "
+		    "file to LAUREL_KEY_FILES_OLD\n", id, column);
+		return (0);
+	}
+	sealed = sealstr_seal(r->cur, plain);
+	sodium_memzero(plain, sizeof(plain));
+	if (sealed == NULL) {
+		fprintf(stderr, "laurelctl: out of memory\n");
+		return (-1);
+	}
+
+	(void)snprintf(sql, sizeof(sql), "UPDATE users SET %s = $1 "
+	    "WHERE id = $2 AND %s = $3", column, column);
+	params[0] = sealed;
+	params[1] = id;
+	params[2] = old;
+	res = PQexecParams(r->conn, sql, 3, NULL, params, NULL, NULL, 0);
+	free(sealed);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "laurelctl: %s", PQerrorMessage(r->conn));
+		PQclear(res);
+		return (-1);
+	}
+	if (strcmp(PQcmdTuples(res), "1") == 0)
+		r->secrets++;
+	PQclear(res);
+
+	return (0);
+}
+
+/* 0, or -1 on an error; the secrets left are counted by key_secrets_left. */
+static int
+key_secrets(struct key_rotation *r)
+{
+	PGresult	*res;
+	const char	*params[1];
+	char		 like[32];
+	int		 i, rc;
+
+	(void)snprintf(like, sizeof(like), SEALSTR_PREFIX "%s.%%", r->cur->id);
+	params[0] = like;
+	res = PQexecParams(r->conn, key_secrets_sql, 1, NULL, params, NULL,
+	    NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "laurelctl: %s", PQerrorMessage(r->conn));
+		PQclear(res);
+		return (-1);
+	}
+
+	rc = 0;
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		if (PQgetvalue(res, i, 1)[0] != '\0')
+			rc = key_secret(r, PQgetvalue(res, i, 0),
+			    "totp_secret", PQgetvalue(res, i, 1));
+		if (rc == 0 && PQgetvalue(res, i, 2)[0] != '\0')
+			rc = key_secret(r, PQgetvalue(res, i, 0),
+			    "totp_pending", PQgetvalue(res, i, 2));
+	}
+	PQclear(res);
+
+	return (rc);
+}
+
+static long long
+key_secrets_left(struct key_rotation *r)
+{
+	PGresult	*res;
+	const char	*params[1];
+	char		 like[32];
+	long long	 n;
+
+	(void)snprintf(like, sizeof(like), SEALSTR_PREFIX "%s.%%", r->cur->id);
+	params[0] = like;
+	res = PQexecParams(r->conn, "SELECT count(*) FILTER (WHERE "
+	    "totp_secret NOT LIKE $1) + count(*) FILTER (WHERE totp_pending "
+	    "NOT LIKE $1) FROM users", 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "laurelctl: %s", PQerrorMessage(r->conn));
+		PQclear(res);
+		return (-1);
+	}
+	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+
+	return (n);
+}
+
 static int
 key_audit(struct key_rotation *r, long long left)
 {
 	PGresult	*res;
-	const char	*params[3];
-	char		 rotated[24], nleft[24];
+	const char	*params[4];
+	char		 rotated[24], nleft[24], secrets[24];
 	int		 ok;
 
 	(void)snprintf(rotated, sizeof(rotated), "%lld", r->rotated);
+	(void)snprintf(secrets, sizeof(secrets), "%lld", r->secrets);
+	params[3] = secrets;
 	(void)snprintf(nleft, sizeof(nleft), "%lld", left);
 	params[0] = r->cur->id;
 	params[1] = rotated;
 	params[2] = nleft;
 	res = PQexecParams(r->conn, "SELECT audit_log(NULL, 'key.rotate', "
 	    "'key:' || $1, '', NULL, jsonb_build_object('rotated', "
-	    "$2::bigint, 'left', $3::bigint))", 3, NULL, params, NULL, NULL,
-	    0);
+	    "$2::bigint, 'secrets', $4::bigint, 'left', $3::bigint))", 4, NULL,
+	    params, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok)
 		fprintf(stderr, "laurelctl: %s", PQerrorMessage(r->conn));
@@ -380,7 +495,7 @@ static int
 key_rotate(int argc, char **argv)
 {
 	struct key_rotation	 r;
-	long long		 left;
+	long long		 left, secrets_left;
 	int			 rc, n;
 
 	memset(&r, 0, sizeof(r));
@@ -401,14 +516,20 @@ key_rotate(int argc, char **argv)
 	while ((n = key_batch(&r)) > 0)
 		;
 	rc = 1;
-	if (n == 0 && (left = key_left(&r)) >= 0 && key_audit(&r, left) == 0) {
+	if (n == 0 && key_secrets(&r) == 0 &&
+	    (left = key_left(&r)) >= 0 &&
+	    (secrets_left = key_secrets_left(&r)) >= 0 &&
+	    key_audit(&r, left + secrets_left) == 0) {
 		printf("rotated %lld document(s) to key %s; %lld left under "
 		    "other keys\n", r.rotated, r.cur->id, left);
-		if (left > 0)
-			fprintf(stderr, "laurelctl: %lld document(s) are not "
-			    "under the current key yet; see the lines above, "
-			    "then run laurelctl key rotate again\n", left);
-		rc = left == 0 ? 0 : 1;
+		printf("sealed %lld two-step secret(s) with key %s; %lld left "
+		    "under other keys\n", r.secrets, r.cur->id, secrets_left);
+		if (left + secrets_left > 0)
+			fprintf(stderr, "laurelctl: %lld document(s) and %lld "
+			    "secret(s) are not under the current key yet; see "
+			    "the lines above, then run laurelctl key rotate "
+			    "again\n", left, secrets_left);
+		rc = left + secrets_left == 0 ? 0 : 1;
 	}
 
 	PQfinish(r.conn);

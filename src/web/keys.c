@@ -32,6 +32,12 @@ keys_init(void)
 	return (0);
 }
 
+const struct keyring *
+keys_ring(void)
+{
+	return (&keys);
+}
+
 const struct keyring_key *
 keys_current(void)
 {

@@ -10,6 +10,7 @@
 #include "core/keyring.h"
 
 int				 keys_init(void);
+const struct keyring		*keys_ring(void);
 const struct keyring_key	*keys_current(void);
 const struct keyring_key	*keys_find(const char *id);
 

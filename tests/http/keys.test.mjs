@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { totp } from '../lib/totp.mjs';
 import {
   Client, Cluster, ROOT, appEnv, freePort, migrate, restartApp, startApp, startKore,
   tempDir, writeConf, writeKeyFile,
@@ -159,9 +160,10 @@ test('key rotate with nothing to do: exit 0, audited', () => {
   const key = writeKeyFile(join(tempDir('laurel-key-'), 'k.key'));
   const r = rotate(cluster.dsn(db), key);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, `rotated 0 document(s) to key ${keyId(key)}; 0 left under other keys\n`);
+  assert.equal(r.stdout, `rotated 0 document(s) to key ${keyId(key)}; 0 left under other keys\n` +
+    `sealed 0 two-step secret(s) with key ${keyId(key)}; 0 left under other keys\n`);
   assert.equal(cluster.psql("SELECT subject || ' ' || after::text FROM audit WHERE action = 'key.rotate'", db),
-    `key:${keyId(key)} {"left": 0, "rotated": 0}`);
+    `key:${keyId(key)} {"left": 0, "rotated": 0, "secrets": 0}`);
 });
 
 test('key rotate names documents under an unknown key or that do not open, and leaves them', () => {
@@ -186,10 +188,10 @@ test('key rotate names documents under an unknown key or that do not open, and l
   assert.match(r.stderr, new RegExp(`file ${tampered}: cannot be opened with key ${keyId(a)}`));
   assert.match(r.stderr, new RegExp(`file ${hostile}: key \\?\\[2J\\?z{59}\\.\\.\\. is unknown`), 'no control characters reach the terminal');
   assert.doesNotMatch(r.stderr, /[\x00-\x09\x0b-\x1f]/);
-  assert.equal(r.stdout, `rotated 0 document(s) to key ${keyId(b)}; 3 left under other keys\n`);
+  assert.match(r.stdout, new RegExp(`^rotated 0 document\\(s\\) to key ${keyId(b)}; 3 left under other keys\n`));
   assert.equal(sql('SELECT string_agg(left(key_id, 16), \',\' ORDER BY id) FROM application_files WHERE id <> ' + hostile),
     `0123456789abcdef,${keyId(a)}`, 'left as they were');
-  assert.equal(sql("SELECT after::text FROM audit WHERE action = 'key.rotate'"), '{"left": 3, "rotated": 0}');
+  assert.equal(sql("SELECT after::text FROM audit WHERE action = 'key.rotate'"), '{"left": 3, "rotated": 0, "secrets": 0}');
 });
 
 // --- Rotation end to end, through the app ---------------------------------------
@@ -283,6 +285,16 @@ test('rotation end to end: documents stay readable before, during and after', as
       'stored sealed');
     assert.deepEqual(await download(c, appId, fileId), pdf);
 
+    // Two-step sign-in: ana's secret sealed with A; bob's stored in clear
+    // (from before secrets were sealed).
+    const enrol = await c.page('/account/totp');
+    const secret = enrol.html.match(/<code class="secret">([A-Z2-7 ]+)<\/code>/)[1].replace(/ /g, '');
+    assert.equal((await c.post('/account/totp', { totp_code: totp(secret) })).status, 200);
+    assert.match(sql("SELECT totp_secret FROM users WHERE email = 'ana@example.org'"), new RegExp(`^s1\\.${idA}\\.`));
+    const bob = await account(app, 'bob@example.org');
+    assert.ok(bob);
+    sql("UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' WHERE email = 'bob@example.org'");
+
     // More documents under A, some batches' worth (copies of the sealed row).
     sql("UPDATE rounds SET max_files = 20 WHERE slug = 'open-round'");
     sql(`INSERT INTO application_files (application_id, name, size, sha256, key_id, sealed)
@@ -301,10 +313,12 @@ test('rotation end to end: documents stay readable before, during and after', as
     const r = rotate(app.dsn, b, a, ['--batch', '4']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
-    assert.equal(r.stdout, `rotated 11 document(s) to key ${idB}; 0 left under other keys\n`);
+    assert.equal(r.stdout, `rotated 11 document(s) to key ${idB}; 0 left under other keys\n` +
+      `sealed 2 two-step secret(s) with key ${idB}; 0 left under other keys\n`);
     assert.equal(sql(`SELECT string_agg(DISTINCT key_id, ',') FROM application_files`), idB);
+    assert.equal(sql(`SELECT count(*) FROM users WHERE totp_secret LIKE 's1.${idB}.%'`), '2');
     assert.equal(sql("SELECT subject || ' ' || after::text FROM audit WHERE action = 'key.rotate'"),
-      `key:${idB} {"left": 0, "rotated": 11}`);
+      `key:${idB} {"left": 0, "rotated": 11, "secrets": 2}`);
     assert.deepEqual(await download(c, appId, fileId), pdf, 'readable while both keys are known');
     const again = rotate(app.dsn, b, a);
     assert.equal(again.status, 0);
@@ -317,12 +331,22 @@ test('rotation end to end: documents stay readable before, during and after', as
     const copy = sql(`SELECT id FROM application_files WHERE name = 'copy-7.pdf'`);
     assert.deepEqual(await download(c, appId, copy), pdf);
 
+    // Ana signs in with her authenticator app, the secret now under B.
+    const d = new Client(app, { ip: '203.0.113.99' });
+    await d.page('/login');
+    assert.equal((await d.post('/login', { email: 'ana@example.org', password: PW })).status, 303);
+    await d.page('/login/totp');
+    const last = Number(sql("SELECT totp_last_step FROM users WHERE email = 'ana@example.org'"));
+    const second = await d.post('/login/totp', { totp_code: totp(secret, (last + 1) * 30 + 1) });
+    assert.equal(second.status, 303);
+    assert.equal(second.headers.get('location'), '/account');
+
     // A document under a key nobody has: named, left, exit 1.
     sql(`UPDATE application_files SET key_id = 'feedfacefeedface' WHERE id = ${copy}`);
     const lost = rotate(app.dsn, b, undefined);
     assert.equal(lost.status, 1);
     assert.match(lost.stderr, new RegExp(`file ${copy}: key feedfacefeedface is unknown; add its key file to LAUREL_KEY_FILES_OLD`));
-    assert.equal(lost.stdout, `rotated 0 document(s) to key ${idB}; 1 left under other keys\n`);
+    assert.match(lost.stdout, new RegExp(`^rotated 0 document\\(s\\) to key ${idB}; 1 left under other keys\n`));
     assert.equal(sql(`SELECT key_id FROM application_files WHERE id = ${copy}`), 'feedfacefeedface');
     passed = true;
   } finally {

@@ -61,6 +61,10 @@ test('enrolment: QR code, a wrong code refused, the right one turns it on', asyn
   assert.notEqual(c.cookies.get('laurel_session'), before, 'new session token at the privilege change');
   assert.equal(sql(`SELECT count(*) FROM recovery_codes rc JOIN users u ON u.id = rc.user_id WHERE u.email = '${EMAIL}'`), '10');
   assert.equal(sql(`SELECT count(*) FROM recovery_codes WHERE code_hash = '${codes[0]}'`), '0', 'only hashes stored');
+  // The secret is stored sealed with the file key, never in clear.
+  const stored = sql(`SELECT totp_secret FROM users WHERE email = '${EMAIL}'`);
+  assert.match(stored, /^s1\.[0-9a-f]{16}\.[A-Za-z0-9_-]+$/);
+  assert.ok(!stored.includes(secret));
   assert.equal((await c.get('/admin')).status, 200);
   assert.match(sql("SELECT string_agg(action, ',') FROM audit"), /totp\.enable/);
 });
