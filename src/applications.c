@@ -81,14 +81,12 @@ applications_merge(struct http_request *req, int col)
  */
 
 static int	list_session(struct http_request *);
-static int	list_query(struct http_request *);
 static int	list_show(struct http_request *);
 
-enum { LIST_SESSION, LIST_QUERY, LIST_SHOW };
+enum { LIST_SESSION, LIST_SHOW };
 
 static struct http_state list_states[] = {
 	KORE_HTTP_STATE(list_session),
-	KORE_HTTP_STATE(list_query),
 	KORE_HTTP_STATE(list_show),
 };
 
@@ -102,25 +100,15 @@ applications_list(struct http_request *req)
 	    sizeof(list_states) / sizeof(list_states[0]), req));
 }
 
+/* The session and the page: one round trip. */
+static const char	sql_list[] =
+    "SELECT " SESSION_COLUMNS ", application_list(s.user_id), "
+    "rounds_public_open() " SESSION_FROM;
+
 static int
 list_session(struct http_request *req)
 {
-	return (session_load(req, LIST_QUERY));
-}
-
-static int
-list_query(struct http_request *req)
-{
-	const char	*params[1];
-	char		 uid[32];
-
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
-	(void)snprintf(uid, sizeof(uid), "%lld", session_user(req)->id);
-	params[0] = uid;
-	return (db_query(req, LIST_SHOW, "SELECT application_list($1), "
-	    "rounds_public_open()", 1, params));
+	return (session_load_with(req, LIST_SHOW, sql_list, 0, NULL));
 }
 
 static int
@@ -129,11 +117,14 @@ list_show(struct http_request *req)
 	json_t		*data, *open;
 	json_error_t	 err;
 
+	if (!authz_signed_in(req))
+		return (HTTP_STATE_COMPLETE);
+
 	data = ctx_get(req)->data;
-	(void)applications_merge(req, 0);
+	(void)applications_merge(req, SESSION_NCOLS);
 	json_object_set_new(data, "has_applications", json_boolean(
 	    json_array_size(json_object_get(data, "applications")) > 0));
-	open = json_loads(db_value(req, 0, 1), 0, &err);
+	open = json_loads(db_value(req, 0, SESSION_NCOLS + 1), 0, &err);
 	json_object_set_new(data, "has_open_rounds",
 	    json_boolean(json_array_size(open) > 0));
 	json_object_set_new(data, "open_rounds",
@@ -284,10 +275,46 @@ applications_page(struct http_request *req)
 	    sizeof(edit_states) / sizeof(edit_states[0]), req));
 }
 
+/* A positive version number from ?version=, or NULL for the latest. */
+static const char *
+edit_version(struct http_request *req)
+{
+	const char	*v, *p;
+
+	if (req->method == HTTP_METHOD_POST ||
+	    (v = form_get(body_query(req), "version")) == NULL)
+		return (NULL);
+	for (p = v; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			return (NULL);
+	}
+	if (p == v || p - v > 9)
+		return (NULL);
+
+	return (v);
+}
+
+/*
+ * The session and the application in one round trip. Reading before the
+ * CSRF check is harmless: nothing is written until edit_route has
+ * checked it.
+ */
+static const char	sql_edit[] =
+    "SELECT " SESSION_COLUMNS ", application_view($2, s.user_id, $3), "
+    "country_list() " SESSION_FROM;
+
 static int
 edit_session(struct http_request *req)
 {
-	return (session_load(req, EDIT_ROUTE));
+	const char	*params[2];
+	char		 id[32];
+
+	(void)snprintf(id, sizeof(id), "%lld",
+	    applications_path_id(req->path, NULL));
+	params[0] = id;
+	params[1] = edit_version(req);
+
+	return (session_load_with(req, EDIT_ROUTE, sql_edit, 2, params));
 }
 
 static struct app_edit *
@@ -327,29 +354,10 @@ edit_action(struct http_request *req)
 	return (ACT_SAVE);
 }
 
-/* A positive version number from ?version=, or NULL for the latest. */
-static const char *
-edit_version(struct http_request *req)
-{
-	const char	*v, *p;
-
-	if ((v = form_get(body_query(req), "version")) == NULL)
-		return (NULL);
-	for (p = v; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p))
-			return (NULL);
-	}
-	if (p == v || p - v > 9)
-		return (NULL);
-
-	return (v);
-}
-
 static int
 edit_route(struct http_request *req)
 {
 	struct app_edit	*e;
-	const char	*params[3];
 
 	if (req->method == HTTP_METHOD_POST &&
 	    (body_form(req) == NULL || !csrf_check(req)))
@@ -359,12 +367,9 @@ edit_route(struct http_request *req)
 
 	e = edit_arg(req);
 	e->action = edit_action(req);
-	params[0] = e->id_s;
-	params[1] = e->uid;
-	params[2] = e->action == ACT_VIEW ? edit_version(req) : NULL;
+	req->fsm_state = EDIT_LOADED;
 
-	return (db_query(req, EDIT_LOADED,
-	    "SELECT application_view($1, $2, $3), country_list()", 3, params));
+	return (HTTP_STATE_CONTINUE);
 }
 
 /* {value, label} lists for the selects, from the view's round. */
@@ -545,8 +550,8 @@ edit_prepare(struct http_request *req, struct app_edit *e)
 
 	data = ctx_get(req)->data;
 	json_object_set_new(data, "country_list",
-	    json_loads(db_value(req, 0, 1), 0, NULL));
-	if (!applications_merge(req, 0)) {
+	    json_loads(db_value(req, 0, SESSION_NCOLS + 1), 0, NULL));
+	if (!applications_merge(req, SESSION_NCOLS)) {
 		if (e->action == ACT_AUTOSAVE)
 			return (edit_autosave_reply(req, 404,
 			    json_pack("{s:b, s:s}", "ok", 0, "message",

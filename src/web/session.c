@@ -12,8 +12,7 @@
 #include "web/settings.h"
 
 static const char	sql_session_touch[] =
-    "SELECT user_id, email, display_name, is_admin, has_totp, mfa_ok, csrf "
-    "FROM session_touch($1)";
+    "SELECT " SESSION_COLUMNS " " SESSION_FROM;
 
 int
 session_cookie_get(struct http_request *req, const char *name, char *out,
@@ -91,9 +90,24 @@ session_parse(struct http_request *req)
 int
 session_load(struct http_request *req, u_int8_t next)
 {
+	return (session_load_with(req, next, sql_session_touch, 0, NULL));
+}
+
+/*
+ * The session check and the page's own query in one round trip (SPEC
+ * §8): sql selects SESSION_COLUMNS first and reads FROM session_touch($1)
+ * s, so the page's columns, from SESSION_NCOLS on, can use s.user_id;
+ * params are $2 and on. Without a valid session there is no row, and no
+ * query at all without a session cookie.
+ */
+int
+session_load_with(struct http_request *req, u_int8_t next, const char *sql,
+    int nparams, const char *const *params)
+{
 	struct ctx	*ctx;
 	char		 token[CTX_TOKEN_LEN], hash[CTX_HASH_LEN];
-	const char	*params[1];
+	const char	*all[SESSION_PARAMS_MAX + 1];
+	int		 i;
 
 	ctx = ctx_get(req);
 	if (ctx->session_checked || !session_cookie_get(req, SESSION_COOKIE,
@@ -102,11 +116,15 @@ session_load(struct http_request *req, u_int8_t next)
 		req->fsm_state = next;
 		return (HTTP_STATE_CONTINUE);
 	}
+	if (nparams < 0 || nparams > SESSION_PARAMS_MAX)
+		fatal("session_load_with: %d parameters", nparams);
 
 	token_hash(token, hash);
-	params[0] = hash;
+	all[0] = hash;
+	for (i = 0; i < nparams; i++)
+		all[i + 1] = params[i];
 
-	return (db_query_then(req, next, sql_session_touch, 1, params,
+	return (db_query_then(req, next, sql, nparams + 1, all,
 	    session_parse));
 }
 

@@ -15,7 +15,17 @@
 #define SESSION_MAX_AGE		(12 * 60 * 60)
 
 /* State step: loads the signed-in user (if any), then moves to next. */
+/* The columns session_parse() reads, first in every session query. */
+#define SESSION_COLUMNS	"s.user_id, s.email, s.display_name, s.is_admin, " \
+			"s.has_totp, s.mfa_ok, s.csrf"
+#define SESSION_FROM	"FROM session_touch($1) s"
+#define SESSION_NCOLS	7
+#define SESSION_PARAMS_MAX	8
+
 int		 session_load(struct http_request *, u_int8_t next);
+
+int		 session_load_with(struct http_request *, u_int8_t next,
+		    const char *sql, int nparams, const char *const *params);
 
 /* The signed-in user, fully authenticated (second factor done), or NULL. */
 struct user	*session_user(struct http_request *);
