@@ -432,9 +432,14 @@ applications_render(struct http_request *req, int status,
 		content = json_object_get(data, "content");
 
 	edit_lists(data, &lists);
-	errors = json_object_get(data, "errors");
+	/* Our own reference: the page data keeps its own. */
+	if ((errors = json_object_get(data, "errors")) != NULL)
+		json_incref(errors);
+	else
+		errors = json_array();
 	json_object_set_new(data, "sections", appview_sections(content,
-	    errors != NULL ? errors : json_array(), &lists, editable));
+	    errors, &lists, editable));
+	json_decref(errors);
 	json_object_set_new(data, "can_edit", json_boolean(editable));
 	json_object_set_new(data, "title_text", json_string(
 	    *appview_value(content, "title") != '\0' ?
