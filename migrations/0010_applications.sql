@@ -119,6 +119,31 @@ LANGUAGE sql STABLE AS $$
 	WHERE a.id = p_app AND a.owner_id = p_user AND p_user IS NOT NULL
 $$;
 
+-- Locks an application for a change by its owner and says whether the
+-- change may happen: 'ok', 'notfound', 'closed' (the deadline has passed,
+-- by the clock read after the lock, i.e. when the change would commit)
+-- or 'withdrawn'.
+CREATE FUNCTION application_lock(p_app bigint, p_user bigint,
+    OUT a applications, OUT r rounds, OUT status text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	SELECT * INTO a FROM applications
+	WHERE id = (application_owned(p_app, p_user)).id FOR UPDATE;
+	IF NOT FOUND THEN
+		status := 'notfound';
+		RETURN;
+	END IF;
+	SELECT * INTO r FROM rounds WHERE id = a.round_id;
+	IF clock_timestamp() >= r.closes_at THEN
+		status := 'closed';
+	ELSIF a.state = 'withdrawn' THEN
+		status := 'withdrawn';
+	ELSE
+		status := 'ok';
+	END IF;
+END
+$$;
+
 -- Creates a draft in an open round; returns its id or 'error:message'.
 CREATE FUNCTION application_create(p_user bigint, p_slug text, p_ip text)
 RETURNS text
@@ -230,20 +255,16 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
 	r rounds;
+	v_status text;
+	l record;
 	v_latest jsonb;
 BEGIN
-	SELECT * INTO a FROM applications
-	WHERE id = (application_owned(p_app, p_user)).id FOR UPDATE;
-	IF NOT FOUND THEN
-		RETURN 'notfound';
-	END IF;
-	SELECT * INTO r FROM rounds WHERE id = a.round_id;
-	-- After the lock: the time this change would commit at.
-	IF clock_timestamp() >= r.closes_at THEN
-		RETURN 'closed';
-	END IF;
-	IF a.state = 'withdrawn' THEN
-		RETURN 'withdrawn';
+	SELECT * INTO l FROM application_lock(p_app, p_user);
+	a := l.a;
+	r := l.r;
+	v_status := l.status;
+	IF v_status <> 'ok' THEN
+		RETURN v_status;
 	END IF;
 
 	SELECT content INTO v_latest FROM application_versions
@@ -288,11 +309,15 @@ RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
+	v_status text;
+	l record;
 BEGIN
-	SELECT * INTO a FROM applications
-	WHERE id = (application_owned(p_app, p_user)).id FOR UPDATE;
-	IF NOT FOUND THEN
-		RETURN 'notfound';
+	-- Withdrawal is the one change the deadline does not stop.
+	SELECT * INTO l FROM application_lock(p_app, p_user);
+	a := l.a;
+	v_status := l.status;
+	IF v_status = 'notfound' THEN
+		RETURN v_status;
 	END IF;
 	IF a.state = 'withdrawn' THEN
 		RETURN 'withdrawn';
@@ -408,19 +433,16 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
 	r rounds;
+	v_status text;
+	l record;
 	v_id bigint;
 BEGIN
-	SELECT * INTO a FROM applications
-	WHERE id = (application_owned(p_app, p_user)).id FOR UPDATE;
-	IF NOT FOUND THEN
-		RETURN 'notfound';
-	END IF;
-	SELECT * INTO r FROM rounds WHERE id = a.round_id;
-	IF clock_timestamp() >= r.closes_at THEN
-		RETURN 'closed';
-	END IF;
-	IF a.state = 'withdrawn' THEN
-		RETURN 'withdrawn';
+	SELECT * INTO l FROM application_lock(p_app, p_user);
+	a := l.a;
+	r := l.r;
+	v_status := l.status;
+	IF v_status <> 'ok' THEN
+		RETURN v_status;
 	END IF;
 	IF (SELECT count(*) FROM application_files
 	    WHERE application_id = a.id) >= r.max_files THEN
@@ -453,21 +475,21 @@ CREATE FUNCTION application_file_delete(p_app bigint, p_user bigint,
 LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
-	r rounds;
+	v_status text;
+	l record;
 	f record;
 BEGIN
-	SELECT * INTO a FROM applications
-	WHERE id = (application_owned(p_app, p_user)).id FOR UPDATE;
-	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM application_files
-	    WHERE id = p_file AND application_id = a.id) THEN
+	SELECT * INTO l FROM application_lock(p_app, p_user);
+	a := l.a;
+	v_status := l.status;
+	-- Someone else's document reads as missing, deadline or not.
+	IF v_status = 'notfound' OR NOT EXISTS (SELECT 1
+	    FROM application_files WHERE id = p_file AND application_id = a.id)
+	    THEN
 		RETURN 'notfound';
 	END IF;
-	SELECT * INTO r FROM rounds WHERE id = a.round_id;
-	IF clock_timestamp() >= r.closes_at THEN
-		RETURN 'closed';
-	END IF;
-	IF a.state = 'withdrawn' THEN
-		RETURN 'withdrawn';
+	IF v_status <> 'ok' THEN
+		RETURN v_status;
 	END IF;
 
 	DELETE FROM application_files WHERE id = p_file

@@ -141,6 +141,28 @@ doc_mail(struct http_request *req, struct doc *d)
 		fatal("asprintf");
 }
 
+/*
+ * After the CSRF check: the application as its page shows it, for the
+ * round's limits and for showing the page again with a message.
+ */
+static int
+doc_view(struct http_request *req, u_int8_t next)
+{
+	struct doc	*d;
+	const char	*params[3];
+
+	if (!authz_signed_in(req))
+		return (HTTP_STATE_COMPLETE);
+
+	d = doc_arg(req);
+	params[0] = d->app_s;
+	params[1] = d->uid;
+	params[2] = NULL;
+
+	return (db_query(req, next,
+	    "SELECT application_view($1, $2, $3), country_list()", 3, params));
+}
+
 /* The application page again, with a message at the upload field. */
 static int
 doc_refuse(struct http_request *req, struct doc *d, int status,
@@ -191,21 +213,10 @@ up_session(struct http_request *req)
 static int
 up_route(struct http_request *req)
 {
-	struct doc	*d;
-	const char	*params[3];
-
 	if (body_upload(req) == NULL || !csrf_check(req))
 		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
 
-	d = doc_arg(req);
-	params[0] = d->app_s;
-	params[1] = d->uid;
-	params[2] = NULL;
-
-	return (db_query(req, UP_LOADED,
-	    "SELECT application_view($1, $2, $3), country_list()", 3, params));
+	return (doc_view(req, UP_LOADED));
 }
 
 /* Runs on a task thread: check, hash, seal. 0, or -1 with d->msg. */
@@ -567,21 +578,10 @@ del_session(struct http_request *req)
 static int
 del_route(struct http_request *req)
 {
-	struct doc	*d;
-	const char	*params[3];
-
 	if (body_form(req) == NULL || !csrf_check(req))
 		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
 
-	d = doc_arg(req);
-	params[0] = d->app_s;
-	params[1] = d->uid;
-	params[2] = NULL;
-
-	return (db_query(req, DEL_LOADED,
-	    "SELECT application_view($1, $2, $3), country_list()", 3, params));
+	return (doc_view(req, DEL_LOADED));
 }
 
 static const char	sql_file_delete[] =
