@@ -179,15 +179,17 @@ doc_refuse(struct http_request *req, struct doc *d, int status,
  */
 
 static int	up_session(struct http_request *);
+static int	up_body(struct http_request *);
 static int	up_route(struct http_request *);
 static int	up_loaded(struct http_request *);
 static int	up_sealed(struct http_request *);
 static int	up_stored(struct http_request *);
 
-enum { UP_SESSION, UP_ROUTE, UP_LOADED, UP_SEALED, UP_STORED };
+enum { UP_SESSION, UP_BODY, UP_ROUTE, UP_LOADED, UP_SEALED, UP_STORED };
 
 static struct http_state up_states[] = {
 	KORE_HTTP_STATE(up_session),
+	KORE_HTTP_STATE(up_body),
 	KORE_HTTP_STATE(up_route),
 	KORE_HTTP_STATE(up_loaded),
 	KORE_HTTP_STATE(up_sealed),
@@ -207,13 +209,19 @@ files_upload(struct http_request *req)
 static int
 up_session(struct http_request *req)
 {
-	return (session_load(req, UP_ROUTE));
+	return (session_load(req, UP_BODY));
+}
+
+static int
+up_body(struct http_request *req)
+{
+	return (body_upload(req, UP_ROUTE));
 }
 
 static int
 up_route(struct http_request *req)
 {
-	if (body_upload(req) == NULL || !csrf_check(req))
+	if (body_uploaded(req) == NULL || !csrf_check(req))
 		return (HTTP_STATE_COMPLETE);
 
 	return (doc_view(req, UP_LOADED));

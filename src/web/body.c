@@ -1,13 +1,17 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/form.h"
 #include "web/body.h"
 #include "web/ctx.h"
 #include "web/page.h"
 #include "web/settings.h"
+#include "web/work.h"
 
 static struct form	*body_parse(struct http_request *, size_t);
 
@@ -38,11 +42,119 @@ body_form(struct http_request *req)
 	return (body_parse(req, settings.body_max));
 }
 
-/* A document upload: one file part, as large as LAUREL_UPLOAD_MAX. */
-struct form *
-body_upload(struct http_request *req)
+/*
+ * A document upload (up to LAUREL_UPLOAD_MAX) is read back from Kore's
+ * temporary file and parsed on a task thread: tens of MiB of reading,
+ * scanning and copying would hold every other request of the worker.
+ * The request sleeps meanwhile, so nothing else touches its body; the
+ * task uses only read(2), malloc and the pure parser (no Kore pools).
+ */
+struct upload_job {
+	int		 fd;		/* Kore's temporary file, or -1 */
+	const void	*mem;		/* or the body in memory */
+	size_t		 len;
+	const char	*type;
+	struct form	*form;
+	int		 rc;
+};
+
+static int
+body_upload_read(struct upload_job *j, unsigned char *buf)
 {
-	return (body_parse(req, settings.upload_max));
+	size_t		 off;
+	ssize_t		 n;
+
+	if (j->fd == -1) {
+		memcpy(buf, j->mem, j->len);
+		return (0);
+	}
+	if (lseek(j->fd, 0, SEEK_SET) == -1)
+		return (-1);
+	for (off = 0; off < j->len; off += (size_t)n) {
+		n = read(j->fd, buf + off, j->len - off);
+		if (n == -1 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n <= 0)
+			return (-1);
+	}
+
+	return (0);
+}
+
+static int
+body_upload_work(void *arg)
+{
+	struct upload_job	*j = arg;
+	struct form_limits	 limits;
+	unsigned char		*buf;
+
+	if ((buf = malloc(j->len + 1)) == NULL)
+		return (-1);
+	if (body_upload_read(j, buf) == -1) {
+		free(buf);
+		return (-1);
+	}
+
+	limits.max_fields = FORM_DEFAULT_MAX_FIELDS;
+	limits.max_name_len = FORM_DEFAULT_MAX_NAME_LEN;
+	limits.max_value_len = FORM_DEFAULT_MAX_VALUE_LEN;
+	limits.max_file_len = settings.upload_max;
+	limits.max_files = FORM_DEFAULT_MAX_FILES;
+	j->rc = form_parse(j->form, &limits, j->type, buf, j->len);
+	free(buf);
+
+	return (0);
+}
+
+int
+body_upload(struct http_request *req, u_int8_t next)
+{
+	struct ctx		*ctx;
+	struct upload_job	*j;
+
+	ctx = ctx_get(req);
+	if (ctx->upload == NULL) {
+		if (ctx->form_parsed || req->content_length > settings.upload_max) {
+			req->fsm_state = next;
+			return (HTTP_STATE_CONTINUE);
+		}
+		j = kore_calloc(1, sizeof(*j));
+		j->fd = req->http_body_fd;
+		j->mem = req->http_body != NULL ? req->http_body->data : NULL;
+		j->len = req->content_length;
+		if (j->fd == -1 && (j->mem == NULL ||
+		    req->http_body->length < j->len))
+			j->len = 0;
+		if (!http_request_header(req, "content-type", &j->type))
+			j->type = NULL;
+		j->form = &ctx->form;
+		ctx->upload = j;
+	}
+
+	return (work_run(req, next, body_upload_work, ctx->upload));
+}
+
+struct form *
+body_uploaded(struct http_request *req)
+{
+	struct ctx	*ctx;
+
+	ctx = ctx_get(req);
+	if (ctx->form_parsed)
+		return (&ctx->form);
+	if (ctx->upload == NULL || work_result(req) != 0) {
+		page_error(req, 400, "The form data could not be read.");
+		return (NULL);
+	}
+	if (ctx->upload->rc == -1) {
+		page_error(req, 400, ctx->form.error);
+		return (NULL);
+	}
+
+	ctx->form_parsed = 1;
+	return (&ctx->form);
 }
 
 static struct form *

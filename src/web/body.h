@@ -14,7 +14,13 @@
 /* The parsed form, or NULL after the 400 page was sent. */
 struct form	*body_form(struct http_request *);
 
-struct form	*body_upload(struct http_request *);
+/*
+ * A state step for a document upload: parses the body on a task thread,
+ * then moves to next, where body_uploaded() gives the form, or NULL
+ * after answering with the 400 page.
+ */
+int		 body_upload(struct http_request *, u_int8_t next);
+struct form	*body_uploaded(struct http_request *);
 
 /* The query string parsed the same way (never fails: bad is empty). */
 struct form	*body_query(struct http_request *);

@@ -44,6 +44,8 @@ ctx_free(struct http_request *req)
 		ctx->res = NULL;
 	}
 
+	kore_free(ctx->upload);
+	ctx->upload = NULL;
 	form_free(&ctx->form);
 	form_free(&ctx->query);
 	kore_free(ctx->user);

@@ -29,6 +29,7 @@ struct user {
 };
 
 struct work;
+struct upload_job;
 
 struct ctx {
 	/* db.c */
@@ -48,6 +49,9 @@ struct ctx {
 
 	/* work.c: CPU-heavy work on a task thread. */
 	struct work		*work;
+
+	/* body.c: a document upload being parsed on a task thread. */
+	struct upload_job	*upload;
 
 	/* Data for the page template; owned here. */
 	json_t			*data;

@@ -61,6 +61,13 @@ test('what is not a sound PDF is refused with the reason, and nothing is stored'
   res = await upload(ana, id, Buffer.alloc(0), '');
   assert.equal(res.status, 422);
   assert.match(await res.text(), /Choose a PDF file/);
+  // A multipart body that is not one (parsed off the event loop): 400.
+  res = await fetch(app.url(`/applications/${id}/files`), {
+    method: 'POST', redirect: 'manual', body: '--x\r\nnot a part',
+    headers: { ...ana.cookieHeaders(), 'content-type': 'multipart/form-data; boundary=x' },
+  });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /The upload is malformed/);
   assert.equal(sql(`SELECT count(*) FROM application_files WHERE application_id = ${id}`), '0');
 });
 
