@@ -658,7 +658,7 @@ logout_end(struct http_request *req)
 static int
 logout_done(struct http_request *req)
 {
-	session_cookie_set(req, SESSION_COOKIE, "", 0);
+	session_forget(req);
 	page_redirect(req, "/");
 	return (HTTP_STATE_COMPLETE);
 }

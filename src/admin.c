@@ -28,28 +28,6 @@
 #define GET_ONLY	(HTTP_METHOD_GET | HTTP_METHOD_HEAD)
 #define ROUNDS_PREFIX	"/admin/rounds/"
 
-/* Merges the JSON object the database built into the page data. */
-static int
-admin_merge(struct http_request *req, int col)
-{
-	json_t		*obj;
-	json_error_t	 err;
-
-	if (db_isnull(req, 0, col))
-		return (0);
-
-	obj = json_loads(db_value(req, 0, col), 0, &err);
-	if (obj == NULL)
-		return (0);
-	if (json_is_object(obj))
-		json_object_update(ctx_get(req)->data, obj);
-	else
-		json_object_set(ctx_get(req)->data, "rounds", obj);
-	json_decref(obj);
-
-	return (1);
-}
-
 /*
  * The dashboard.
  */
@@ -95,7 +73,7 @@ home_query(struct http_request *req)
 static int
 home_show(struct http_request *req)
 {
-	(void)admin_merge(req, 0);
+	(void)db_merge(req, 0, "rounds");
 	page_render(req, 200, "admin");
 	return (HTTP_STATE_COMPLETE);
 }
@@ -298,7 +276,7 @@ round_loaded(struct http_request *req)
 
 	e = round_arg(req);
 	if (!e->loaded) {
-		if (!admin_merge(req, 0)) {
+		if (!db_merge(req, 0, NULL)) {
 			page_error(req, 404, NULL);
 			return (HTTP_STATE_COMPLETE);
 		}

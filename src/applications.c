@@ -56,26 +56,6 @@ applications_path_id(const char *path, const char **rest)
 	return (id);
 }
 
-/* The page data from the JSON the database built; 0 when it is NULL. */
-int
-applications_merge(struct http_request *req, int col)
-{
-	json_t		*obj;
-	json_error_t	 err;
-
-	if (db_isnull(req, 0, col))
-		return (0);
-	if ((obj = json_loads(db_value(req, 0, col), 0, &err)) == NULL)
-		return (0);
-	if (json_is_object(obj))
-		json_object_update(ctx_get(req)->data, obj);
-	else
-		json_object_set(ctx_get(req)->data, "applications", obj);
-	json_decref(obj);
-
-	return (1);
-}
-
 /*
  * The list.
  */
@@ -114,21 +94,18 @@ list_session(struct http_request *req)
 static int
 list_show(struct http_request *req)
 {
-	json_t		*data, *open;
-	json_error_t	 err;
+	json_t		*data;
 
 	if (!authz_signed_in(req))
 		return (HTTP_STATE_COMPLETE);
 
 	data = ctx_get(req)->data;
-	(void)applications_merge(req, SESSION_NCOLS);
+	(void)db_merge(req, SESSION_NCOLS, "applications");
+	(void)db_merge(req, SESSION_NCOLS + 1, "open_rounds");
 	json_object_set_new(data, "has_applications", json_boolean(
 	    json_array_size(json_object_get(data, "applications")) > 0));
-	open = json_loads(db_value(req, 0, SESSION_NCOLS + 1), 0, &err);
-	json_object_set_new(data, "has_open_rounds",
-	    json_boolean(json_array_size(open) > 0));
-	json_object_set_new(data, "open_rounds",
-	    open != NULL ? open : json_array());
+	json_object_set_new(data, "has_open_rounds", json_boolean(
+	    json_array_size(json_object_get(data, "open_rounds")) > 0));
 	json_object_set_new(data, "is_applications", json_true());
 	csrf_expose(req);
 	page_render(req, 200, "applications");
@@ -232,7 +209,6 @@ struct app_edit {
 	char		 id_s[32];
 	char		 uid[32];
 	char		 ip[CLIENT_ADDR_LEN];
-	int		 status;	/* the page is being shown */
 	json_t		*content;	/* posted, checked */
 	char		*content_json;
 	char		*mail_subject;
@@ -516,29 +492,33 @@ edit_check(struct http_request *req, struct app_edit *e)
 	return (!fields_failed(req));
 }
 
-/* The receipt, with markers the database fills in (application_receipt). */
-static void
-edit_mail(struct http_request *req, struct app_edit *e)
+/*
+ * The receipt mail, with markers application_receipt() fills in (the
+ * reference, fingerprint and time exist only in that transaction). The
+ * page data holds the application's view (its round). Shared with
+ * files.c: a document change to a submitted application is a receipt too.
+ */
+void
+applications_receipt_mail(struct http_request *req, const char *id_s,
+    const char *title, char **subject, char **body)
 {
 	json_t		*data, *round;
 	char		 path[64], *link;
-	const char	*title;
 
 	round = json_object_get(ctx_get(req)->data, "round");
-	title = appview_value(e->content, "title");
-	(void)snprintf(path, sizeof(path), APPS_PREFIX "%s", e->id_s);
+	(void)snprintf(path, sizeof(path), APPS_PREFIX "%s", id_s);
 	link = page_url(path);
 
 	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "title", title, "round", appview_value(round, "title"),
 	    "link", link, "reference", "@REFERENCE@",
 	    "fingerprint", "@FINGERPRINT@", "time", "@TIME@");
-	e->mail_body = page_plain("mail/receipt", data);
+	*body = page_plain("mail/receipt", data);
 	json_decref(data);
 	kore_free(link);
 
-	if (asprintf(&e->mail_subject, "Receipt @REFERENCE@: your application "
-	    "to %s", appview_value(round, "title")) == -1)
+	if (asprintf(subject, "Receipt @REFERENCE@: your application to %s",
+	    appview_value(round, "title")) == -1)
 		fatal("asprintf");
 }
 
@@ -550,13 +530,10 @@ edit_mail(struct http_request *req, struct app_edit *e)
 static int
 edit_prepare(struct http_request *req, struct app_edit *e)
 {
-	json_t		*data;
 	const char	*v;
 
-	data = ctx_get(req)->data;
-	json_object_set_new(data, "country_list",
-	    json_loads(db_value(req, 0, SESSION_NCOLS + 1), 0, NULL));
-	if (!applications_merge(req, SESSION_NCOLS)) {
+	(void)db_merge(req, SESSION_NCOLS + 1, "country_list");
+	if (!db_merge(req, SESSION_NCOLS, NULL)) {
 		if (e->action == ACT_AUTOSAVE)
 			return (edit_autosave_reply(req, 404,
 			    json_pack("{s:b, s:s}", "ok", 0, "message",
@@ -584,12 +561,12 @@ edit_prepare(struct http_request *req, struct app_edit *e)
 			    "Not saved: this submitted application stays "
 			    "complete; finish the changes and press Save.")),
 			    0);
-		e->status = 422;
 		return (applications_render(req, 422, e->content), 0);
 	}
 
 	e->content_json = json_dumps(e->content, JSON_COMPACT);
-	edit_mail(req, e);
+	applications_receipt_mail(req, e->id_s, appview_value(e->content,
+	    "title"), &e->mail_subject, &e->mail_body);
 
 	return (1);
 }
@@ -629,7 +606,6 @@ edit_refused(struct http_request *req, struct app_edit *e, int status,
 		    "s:s}", "ok", 0, "conflict", conflict, "message", msg)));
 
 	fields_error(req, "form", msg);
-	e->status = status;
 
 	return (applications_render(req, status, e->content));
 }

@@ -13,8 +13,10 @@ int		 applications_withdraw(struct http_request *);
 
 /* Shared with files.c. */
 long long	 applications_path_id(const char *path, const char **rest);
-int		 applications_merge(struct http_request *, int col);
 int		 applications_render(struct http_request *, int status,
 		    const json_t *content);
+void		 applications_receipt_mail(struct http_request *,
+		    const char *id_s, const char *title, char **subject,
+		    char **body);
 
 #endif

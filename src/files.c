@@ -50,7 +50,6 @@ struct doc {
 	char		 fid_s[32];
 	char		 uid[32];
 	char		 ip[CLIENT_ADDR_LEN];
-	int		 status;
 
 	/* Upload: the plaintext belongs to the form; these to us. */
 	const unsigned char	*plain;
@@ -111,34 +110,16 @@ doc_arg(struct http_request *req)
 	return (d);
 }
 
-/* The receipt mail, when a change to a submitted application needs one. */
+/* The receipt mail, in case the change to a submitted one needs it. */
 static void
 doc_mail(struct http_request *req, struct doc *d)
 {
-	json_t		*data, *round;
-	char		 path[64], *link;
-	const json_t	*content;
 	const char	*title;
 
-	data = ctx_get(req)->data;
-	round = json_object_get(data, "round");
-	content = json_object_get(data, "content");
-	title = json_string_value(json_object_get(content, "title"));
-	(void)snprintf(path, sizeof(path), "/applications/%s", d->app_s);
-	link = page_url(path);
-
-	data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "title", title != NULL ? title : "",
-	    "round", json_string_value(json_object_get(round, "title")),
-	    "link", link, "reference", "@REFERENCE@",
-	    "fingerprint", "@FINGERPRINT@", "time", "@TIME@");
-	d->mail_body = page_plain("mail/receipt", data);
-	json_decref(data);
-	kore_free(link);
-
-	if (asprintf(&d->mail_subject, "Receipt @REFERENCE@: your application "
-	    "to %s", json_string_value(json_object_get(round, "title"))) == -1)
-		fatal("asprintf");
+	title = json_string_value(json_object_get(json_object_get(
+	    ctx_get(req)->data, "content"), "title"));
+	applications_receipt_mail(req, d->app_s, title != NULL ? title : "",
+	    &d->mail_subject, &d->mail_body);
 }
 
 /*
@@ -165,11 +146,9 @@ doc_view(struct http_request *req, u_int8_t next)
 
 /* The application page again, with a message at the upload field. */
 static int
-doc_refuse(struct http_request *req, struct doc *d, int status,
-    const char *msg)
+doc_refuse(struct http_request *req, int status, const char *msg)
 {
 	fields_error(req, FILE_FIELD, msg);
-	d->status = status;
 
 	return (applications_render(req, status, NULL));
 }
@@ -265,15 +244,14 @@ up_loaded(struct http_request *req)
 		return (work_run(req, UP_SEALED, up_work, d));
 
 	data = ctx_get(req)->data;
-	json_object_set_new(data, "country_list",
-	    json_loads(db_value(req, 0, 1), 0, NULL));
-	if (!applications_merge(req, 0)) {
+	(void)db_merge(req, 1, "country_list");
+	if (!db_merge(req, 0, NULL)) {
 		page_error(req, 404, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
 
 	if (!json_is_true(json_object_get(data, "editable")))
-		return (doc_refuse(req, d, 409, json_is_true(json_object_get(
+		return (doc_refuse(req, 409, json_is_true(json_object_get(
 		    data, "is_withdrawn")) ? "This application has been "
 		    "withdrawn; documents can no longer be added." :
 		    "The deadline has passed; documents can no longer be "
@@ -284,19 +262,19 @@ up_loaded(struct http_request *req)
 	max_files = json_integer_value(json_object_get(round, "max_files"));
 	f = form_file(&ctx_get(req)->form, FILE_FIELD);
 	if (f == NULL || f->len == 0)
-		return (doc_refuse(req, d, 422, "Choose a PDF file to upload."));
+		return (doc_refuse(req, 422, "Choose a PDF file to upload."));
 	if (f->len > (size_t)max_mb * MIB) {
 		(void)snprintf(msg, sizeof(msg), "This file is %.1f MiB; each "
 		    "document may be at most %lld MiB.", (double)f->len / MIB,
 		    (long long)max_mb);
-		return (doc_refuse(req, d, 413, msg));
+		return (doc_refuse(req, 413, msg));
 	}
 	if ((json_int_t)json_array_size(json_object_get(data, "files")) >=
 	    max_files) {
 		(void)snprintf(msg, sizeof(msg), "This round accepts at most "
 		    "%lld documents; delete one to add another.",
 		    (long long)max_files);
-		return (doc_refuse(req, d, 422, msg));
+		return (doc_refuse(req, 422, msg));
 	}
 
 	d->plain = (const unsigned char *)f->value;
@@ -322,10 +300,8 @@ up_sealed(struct http_request *req)
 	int			 binary[10];
 
 	d = doc_arg(req);
-	if (d->status != 0)
-		return (applications_render(req, d->status, NULL));
 	if (work_result(req) != 0)
-		return (doc_refuse(req, d, 422, d->msg));
+		return (doc_refuse(req, 422, d->msg));
 
 	if (d->mail_body == NULL)
 		doc_mail(req, d);
@@ -362,8 +338,6 @@ up_stored(struct http_request *req)
 	char		 loc[96];
 
 	d = doc_arg(req);
-	if (d->status != 0)
-		return (applications_render(req, d->status, NULL));
 
 	r = db_value(req, 0, 0);
 	if (strcmp(r, "notfound") == 0) {
@@ -371,13 +345,13 @@ up_stored(struct http_request *req)
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (strcmp(r, "closed") == 0)
-		return (doc_refuse(req, d, 409, "The deadline has passed; "
+		return (doc_refuse(req, 409, "The deadline has passed; "
 		    "documents can no longer be added."));
 	if (strcmp(r, "withdrawn") == 0)
-		return (doc_refuse(req, d, 409, "This application has been "
+		return (doc_refuse(req, 409, "This application has been "
 		    "withdrawn; documents can no longer be added."));
 	if (strncmp(r, "error:", 6) == 0)
-		return (doc_refuse(req, d, 422, r + 6));
+		return (doc_refuse(req, 422, r + 6));
 
 	(void)snprintf(loc, sizeof(loc), "/applications/%s?uploaded=1#files",
 	    d->app_s);
@@ -599,18 +573,13 @@ static int
 del_loaded(struct http_request *req)
 {
 	struct doc	*d;
-	json_t		*data;
 	const char	*params[6];
 
 	d = doc_arg(req);
-	if (d->status != 0)
-		return (applications_render(req, d->status, NULL));
-
-	data = ctx_get(req)->data;
+	/* Once: this state runs again while its query is in flight. */
 	if (d->mail_body == NULL) {
-		json_object_set_new(data, "country_list",
-		    json_loads(db_value(req, 0, 1), 0, NULL));
-		if (!applications_merge(req, 0)) {
+		(void)db_merge(req, 1, "country_list");
+		if (!db_merge(req, 0, NULL)) {
 			page_error(req, 404, NULL);
 			return (HTTP_STATE_COMPLETE);
 		}
@@ -635,8 +604,6 @@ del_done(struct http_request *req)
 	char		 loc[96];
 
 	d = doc_arg(req);
-	if (d->status != 0)
-		return (applications_render(req, d->status, NULL));
 
 	r = db_value(req, 0, 0);
 	if (strcmp(r, "notfound") == 0) {
@@ -644,7 +611,7 @@ del_done(struct http_request *req)
 		return (HTTP_STATE_COMPLETE);
 	}
 	if (strcmp(r, "closed") == 0 || strcmp(r, "withdrawn") == 0)
-		return (doc_refuse(req, d, 409, strcmp(r, "closed") == 0 ?
+		return (doc_refuse(req, 409, strcmp(r, "closed") == 0 ?
 		    "The deadline has passed; documents can no longer be "
 		    "deleted." : "This application has been withdrawn; its "
 		    "documents can no longer be changed."));

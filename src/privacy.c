@@ -254,9 +254,7 @@ erase_done(struct http_request *req)
 		return (HTTP_STATE_COMPLETE);
 	}
 
-	/* The account and its sessions are gone: show the page as such. */
-	session_cookie_set(req, SESSION_COOKIE, "", 0);
-	ctx_get(req)->user->mfa_ok = 0;
+	session_forget(req);
 	page_render(req, 200, "account_deleted");
 
 	return (HTTP_STATE_COMPLETE);

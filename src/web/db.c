@@ -285,6 +285,33 @@ db_rows(struct http_request *req)
 	return (PQntuples(res));
 }
 
+/*
+ * Puts the JSON the database built (row 0, column col) into the page
+ * data: under key, or, with key NULL, an object's members at the top.
+ * 0 when the column is NULL or not JSON (nothing is added then).
+ */
+int
+db_merge(struct http_request *req, int col, const char *key)
+{
+	json_t		*v;
+	json_error_t	 err;
+
+	if (db_isnull(req, 0, col))
+		return (0);
+	if ((v = json_loads(db_value(req, 0, col), JSON_DECODE_ANY,
+	    &err)) == NULL)
+		return (0);
+
+	if (key != NULL)
+		json_object_set_new(ctx_get(req)->data, key, v);
+	else {
+		json_object_update(ctx_get(req)->data, v);
+		json_decref(v);
+	}
+
+	return (1);
+}
+
 int
 db_length(struct http_request *req, int row, int col)
 {

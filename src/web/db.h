@@ -60,6 +60,7 @@ PGresult	*db_result(struct http_request *);
 /* Row count, and a value (never NULL: "" for SQL NULL) of the last result. */
 int		 db_rows(struct http_request *);
 int		 db_length(struct http_request *, int row, int col);
+int		 db_merge(struct http_request *, int col, const char *key);
 const char	*db_value(struct http_request *, int row, int col);
 int		 db_isnull(struct http_request *, int row, int col);
 

@@ -128,6 +128,21 @@ session_load_with(struct http_request *req, u_int8_t next, const char *sql,
 	    session_parse));
 }
 
+/*
+ * The session has ended (sign-out, deleted account): the cookie goes, and
+ * nobody is signed in for the rest of this request either.
+ */
+void
+session_forget(struct http_request *req)
+{
+	struct ctx	*ctx;
+
+	ctx = ctx_get(req);
+	session_cookie_set(req, SESSION_COOKIE, "", 0);
+	kore_free(ctx->user);
+	ctx->user = NULL;
+}
+
 struct user *
 session_partial(struct http_request *req)
 {

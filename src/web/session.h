@@ -30,6 +30,8 @@ int		 session_load_with(struct http_request *, u_int8_t next,
 /* The signed-in user, fully authenticated (second factor done), or NULL. */
 struct user	*session_user(struct http_request *);
 
+void		 session_forget(struct http_request *);
+
 /* The session even when its second factor is still pending, or NULL. */
 struct user	*session_partial(struct http_request *);
 
