@@ -119,12 +119,12 @@ LANGUAGE sql STABLE AS $$
 	WHERE a.id = p_app AND a.owner_id = p_user AND p_user IS NOT NULL
 $$;
 
--- Locks an application for a change by its owner and says whether the
--- change may happen: 'ok', 'notfound', 'closed' (the deadline has passed,
+-- Locks an application (and shares its round's lock) for a change by its
+-- owner and says whether the change may happen: 'ok', 'notfound', 'closed' (the deadline has passed,
 -- by the clock read after the lock, i.e. when the change would commit)
 -- or 'withdrawn'.
 CREATE FUNCTION application_lock(p_app bigint, p_user bigint,
-    OUT a applications, OUT r rounds, OUT status text)
+    OUT a applications, OUT r rounds, OUT status text, OUT at timestamptz)
 LANGUAGE plpgsql AS $$
 BEGIN
 	SELECT * INTO a FROM applications
@@ -133,8 +133,13 @@ BEGIN
 		status := 'notfound';
 		RETURN;
 	END IF;
-	SELECT * INTO r FROM rounds WHERE id = a.round_id;
-	IF clock_timestamp() >= r.closes_at THEN
+	-- FOR SHARE: an admin moving the deadline waits for the changes in
+	-- flight, and those after it see the new one; without it a change
+	-- could pass the old deadline and commit after the new one.
+	SELECT * INTO r FROM rounds WHERE id = a.round_id FOR SHARE;
+	-- The moment of the change: checked here, and stamped on a receipt.
+	at := clock_timestamp();
+	IF at >= r.closes_at THEN
 		status := 'closed';
 	ELSIF a.state = 'withdrawn' THEN
 		status := 'withdrawn';
@@ -186,8 +191,8 @@ $$;
 
 -- Gives a receipt for the latest version: reference (the first time),
 -- fingerprint, e-mail and audit. The caller holds the row lock.
-CREATE FUNCTION application_receipt(p_app bigint, p_actor bigint,
-    p_ip text, p_subject text, p_body text) RETURNS void
+CREATE FUNCTION application_receipt(p_app bigint, p_at timestamptz,
+    p_actor bigint, p_ip text, p_subject text, p_body text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
@@ -196,7 +201,7 @@ DECLARE
 	v_files jsonb;
 	v_year integer;
 	v_n integer;
-	v_at timestamptz := clock_timestamp();
+	v_at timestamptz := p_at;	-- when the deadline was checked
 	v_fp text;
 	v_to text;
 BEGIN
@@ -290,7 +295,7 @@ BEGIN
 	WHERE id = a.id;
 
 	IF p_kind = 'submit' OR a.state = 'submitted' THEN
-		PERFORM application_receipt(a.id, p_user, p_ip, p_subject,
+		PERFORM application_receipt(a.id, l.at, p_user, p_ip, p_subject,
 		    p_body);
 		RETURN 'submitted:' || (a.version + 1);
 	END IF;
@@ -462,7 +467,7 @@ BEGIN
 	    'application:' || a.id, p_ip, NULL, jsonb_build_object('file',
 	    v_id, 'name', p_name, 'size', p_size, 'sha256', p_sha256));
 	IF a.state = 'submitted' THEN
-		PERFORM application_receipt(a.id, p_user, p_ip, p_subject,
+		PERFORM application_receipt(a.id, l.at, p_user, p_ip, p_subject,
 		    p_body);
 	END IF;
 
@@ -498,7 +503,7 @@ BEGIN
 	    'application:' || a.id, p_ip, jsonb_build_object('file', f.id,
 	    'name', f.name, 'sha256', f.sha256), NULL);
 	IF a.state = 'submitted' THEN
-		PERFORM application_receipt(a.id, p_user, p_ip, p_subject,
+		PERFORM application_receipt(a.id, l.at, p_user, p_ip, p_subject,
 		    p_body);
 	END IF;
 

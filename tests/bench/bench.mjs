@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { Cluster, startApp, tempDir } from '../lib/harness.mjs';
-import { openRound, fullForm, pdf } from '../lib/apply.mjs';
+import { openRound, fullForm, pdf, seedApplicants, seedToken } from '../lib/apply.mjs';
 
 const DURATION = process.env.BENCH_SECONDS || '8';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS || '64';
@@ -91,7 +91,7 @@ function row(name, r, ceiling) {
     (r.non2xx ? `  (${r.non2xx} non-2xx!)` : '') + (r.sock ? `  (socket errors: ${r.sock})` : '');
 }
 
-const token = (p, i) => p + String(i).padStart(42, '0');
+const token = seedToken;
 
 // Applicants, sessions and applications for the signed-in pages and the
 // uploads; returns what the scenarios need.
@@ -101,14 +101,8 @@ function seed(app) {
   openRound(app, 'bench-files', { maxMb: 20, maxFiles: 20 });
   const content = JSON.stringify(fullForm()).replace(/'/g, "''");
   const users = APPLICANTS + UPLOAD_STREAMS;
+  seedApplicants(app, 'bench', users);
   sql(`
-    INSERT INTO users (email, display_name, password_hash, verified_at)
-    SELECT 'bench' || i || '@example.org', 'Bench ' || i, 'x', now()
-    FROM generate_series(1, ${users}) i;
-    INSERT INTO sessions (token_hash, user_id, csrf, expires_at)
-    SELECT encode(sha256(convert_to('s' || lpad(i::text, 42, '0'), 'UTF8')), 'hex'),
-        u.id, 'c' || lpad(i::text, 42, '0'), now() + interval '12 hours'
-    FROM generate_series(1, ${users}) i JOIN users u ON u.email = 'bench' || i || '@example.org';
     SELECT count(application_create(u.id, 'bench', ''))
     FROM users u, generate_series(1, ${APPS_EACH}) k
     WHERE u.email ~ '^bench\\d+@' AND substring(u.email from '\\d+')::int <= ${APPLICANTS};

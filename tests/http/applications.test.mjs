@@ -3,9 +3,8 @@
 // the database clock, withdrawal, and 404 for everybody else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { startApp } from '../lib/harness.mjs';
-import { applicant, openRound, setCloses, fullForm, saveForm, apply, formBody } from '../lib/apply.mjs';
+import { applicant, openRound, setCloses, fullForm, saveForm, apply, formBody, fingerprint } from '../lib/apply.mjs';
 
 let app, ana, ben;
 const sql = (q) => app.cluster.psql(q, app.db);
@@ -22,22 +21,6 @@ before(async () => {
   ben = await applicant(app, 'ben@example.org', '203.0.113.22');
 });
 after(async () => { await app.stop(); });
-
-// The fingerprint as README "Checking a receipt" says: recomputed here
-// from the stored content, independently of the SQL.
-function fingerprint(content, fileHashes) {
-  const order = ['title', 'category', 'organisation_name', 'country', 'organisation_type', 'contact_name',
-    'contact_email', 'summary', 'problem', 'approach', 'stage', 'reach', 'data_sources', 'legal_basis',
-    'consent_transparency', 'minimisation', 'security_access', 'public_involvement', 'fairness_bias',
-    'fair_reuse', 'outcomes', 'transferability', 'declare_accurate', 'declare_privacy', 'declare_publish'];
-  const esc = (v) => (v ?? '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-  let text = 'laurel-application-v1\n' + order.map((f) => `${f}=${esc(content[f])}`).join('\n') + '\n';
-  for (const p of content.partners || [])
-    text += `partner_name=${esc(p.name)}\npartner_country=${esc(p.country)}\npartner_role=${esc(p.role)}\n`;
-  for (const h of fileHashes)
-    text += `file=${h}\n`;
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 test('apply makes a draft and the list shows it', async () => {
   const id = await apply(ana, 'open-round');

@@ -5,29 +5,14 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster, ROOT, appEnv, freePort, migrate, startKore, tempDir, writeConf } from '../lib/harness.mjs';
+import { Cluster, ROOT, appEnv, freePort, migrate, startKore, tempDir, writeConf, startRefused } from '../lib/harness.mjs';
 
 let cluster;
 
 before(() => { cluster = Cluster.shared(); });
 after(() => { cluster.stop(); });
 
-async function startWith(envChanges) {
-  const dir = tempDir('laurel-op-');
-  const port = await freePort();
-  const conf = writeConf(dir, port);
-  const env = appEnv(cluster.dsn('postgres'), `http://127.0.0.1:${port}`, envChanges);
-  for (const [k, v] of Object.entries(envChanges)) {
-    if (v === undefined)
-      delete env[k];
-  }
-  const k = await startKore({ dir, port, env, conf });
-  if (!k.exited) {
-    k.proc.kill('SIGKILL');
-    return { exited: false };
-  }
-  return { exited: true, code: k.proc.exitCode, log: readFileSync(k.logPath, 'utf8') };
-}
+const startWith = (envChanges) => startRefused(cluster, envChanges);
 
 for (const [name, env, message] of [
   ['no database setting', { LAUREL_DB: undefined }, /LAUREL_DB is not set/],

@@ -3,12 +3,11 @@
 // password and keeps submitted applications of running rounds, anonymised.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp, tempDir, ROOT } from '../lib/harness.mjs';
-import { applicant, openRound, fullForm, saveForm, apply, pdf, upload, PW } from '../lib/apply.mjs';
+import { applicant, openRound, fullForm, saveForm, apply, pdf, upload, PW, fingerprint } from '../lib/apply.mjs';
 
 let app;
 const sql = (q) => app.cluster.psql(q, app.db);
@@ -18,21 +17,6 @@ before(async () => {
   openRound(app, 'gdpr');
 });
 after(async () => { await app.stop(); });
-
-// README "Checking a receipt", as a program.
-function fingerprint(content, fileHashes) {
-  const order = ['title', 'category', 'organisation_name', 'country', 'organisation_type', 'contact_name',
-    'contact_email', 'summary', 'problem', 'approach', 'stage', 'reach', 'data_sources', 'legal_basis',
-    'consent_transparency', 'minimisation', 'security_access', 'public_involvement', 'fairness_bias',
-    'fair_reuse', 'outcomes', 'transferability', 'declare_accurate', 'declare_privacy', 'declare_publish'];
-  const esc = (v) => (v ?? '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-  let text = 'laurel-application-v1\n' + order.map((f) => `${f}=${esc(content[f])}`).join('\n') + '\n';
-  for (const p of content.partners || [])
-    text += `partner_name=${esc(p.name)}\npartner_country=${esc(p.country)}\npartner_role=${esc(p.role)}\n`;
-  for (const h of fileHashes)
-    text += `file=${h}\n`;
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 test('the export has the account, every version, files, receipts and audit; fingerprints recompute', async () => {
   const c = await applicant(app, 'exp@example.org', '203.0.113.41');

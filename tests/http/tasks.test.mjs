@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startApp, ROOT } from '../lib/harness.mjs';
-import { openRound, pdf } from '../lib/apply.mjs';
+import { openRound, pdf, seedApplicants, seedToken } from '../lib/apply.mjs';
 
-const tok = (p) => p + '0'.repeat(42);
+const tok = (kind) => seedToken(kind, 1);
 
 test('short tasks right after a start never kill a worker (20 starts)', async () => {
   const dirty = [];
@@ -18,13 +18,8 @@ test('short tasks right after a start never kill a worker (20 starts)', async ()
     const app = await startApp({ module: join(ROOT, 'build/laurel.so'), env: { LD_PRELOAD: '' } });
     try {
       openRound(app, 'r');
-      app.cluster.psql(`
-        INSERT INTO users (email, display_name, password_hash, verified_at)
-        VALUES ('a@example.org', 'A', 'x', now());
-        INSERT INTO sessions (token_hash, user_id, csrf, expires_at)
-        SELECT encode(sha256(convert_to('${tok('s')}', 'UTF8')), 'hex'), id,
-            '${tok('c')}', now() + interval '1 hour' FROM users;
-        SELECT application_create(id, 'r', '') FROM users;`, app.db);
+      seedApplicants(app, 'a', 1);
+      app.cluster.psql("SELECT application_create(id, 'r', '') FROM users", app.db);
       const fd = new FormData();
       fd.append('csrf_token', tok('c'));
       fd.append('file', new Blob([pdf('tiny')], { type: 'application/pdf' }), 'tiny.pdf');

@@ -1,6 +1,7 @@
 // Helpers for the applicant journey tests: accounts, rounds, the full
 // form, PDFs and uploads.
 import { Client } from './harness.mjs';
+import { createHash } from 'node:crypto';
 
 export const PW = 'lantern orbit cactus 42';
 
@@ -121,4 +122,37 @@ export async function upload(c, id, bytes, name = 'evidence.pdf', type = 'applic
     method: 'POST', body: fd, redirect: 'manual', headers: c.cookieHeaders(),
   });
   return c.remember(res);
+}
+
+// Signed-in applicants straight in the database, for tests that need
+// many (an Argon2id sign-in each would measure the hashing): users
+// PREFIXi@example.org, i = 1..n, each with a session whose cookie is
+// seedToken('s', i) and CSRF token seedToken('c', i).
+export const seedToken = (kind, i) => kind + String(i).padStart(42, '0');
+
+export function seedApplicants(app, prefix, n) {
+  app.cluster.psql(`
+    INSERT INTO users (email, display_name, password_hash, verified_at)
+    SELECT '${prefix}' || i || '@example.org', '${prefix} ' || i, 'x', now()
+    FROM generate_series(1, ${n}) i;
+    INSERT INTO sessions (token_hash, user_id, csrf, expires_at)
+    SELECT encode(sha256(convert_to('s' || lpad(i::text, 42, '0'), 'UTF8')), 'hex'),
+        u.id, 'c' || lpad(i::text, 42, '0'), now() + interval '12 hours'
+    FROM generate_series(1, ${n}) i JOIN users u ON u.email = '${prefix}' || i || '@example.org'`, app.db);
+}
+
+// The receipt's fingerprint as README "Checking a receipt" defines it,
+// computed here independently of the SQL that stores it.
+export function fingerprint(content, fileHashes) {
+  const order = ['title', 'category', 'organisation_name', 'country', 'organisation_type', 'contact_name',
+    'contact_email', 'summary', 'problem', 'approach', 'stage', 'reach', 'data_sources', 'legal_basis',
+    'consent_transparency', 'minimisation', 'security_access', 'public_involvement', 'fairness_bias',
+    'fair_reuse', 'outcomes', 'transferability', 'declare_accurate', 'declare_privacy', 'declare_publish'];
+  const esc = (v) => (v ?? '').replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  let text = 'laurel-application-v1\n' + order.map((f) => `${f}=${esc(content[f])}`).join('\n') + '\n';
+  for (const p of content.partners || [])
+    text += `partner_name=${esc(p.name)}\npartner_country=${esc(p.country)}\npartner_role=${esc(p.role)}\n`;
+  for (const h of fileHashes)
+    text += `file=${h}\n`;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -330,3 +330,23 @@ export async function restartApp(app, extra = {}) {
   Object.assign(app, k);
   return app;
 }
+
+// Starts Kore with some settings changed (undefined: unset) against the
+// cluster, for tests of start-up refusals: { exited, code, log }, or
+// { exited: false } after killing an instance that did start.
+export async function startRefused(cluster, envChanges) {
+  const dir = tempDir('laurel-refused-');
+  const port = await freePort();
+  const conf = writeConf(dir, port);
+  const env = appEnv(cluster.dsn('postgres'), `http://127.0.0.1:${port}`, envChanges);
+  for (const [k, v] of Object.entries(envChanges)) {
+    if (v === undefined)
+      delete env[k];
+  }
+  const k = await startKore({ dir, port, env, conf });
+  if (!k.exited) {
+    k.proc.kill('SIGKILL');
+    return { exited: false };
+  }
+  return { exited: true, code: k.proc.exitCode, log: readFileSync(k.logPath, 'utf8') };
+}
