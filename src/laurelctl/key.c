@@ -331,17 +331,14 @@ key_batch(struct key_rotation *r)
 	return (n);
 }
 
-/* Documents still under another key (skipped, or uploaded meanwhile). */
+/* The count a one-parameter query gives, or -1 after saying why. */
 static long long
-key_left(struct key_rotation *r)
+key_count(struct key_rotation *r, const char *sql, const char *param)
 {
 	PGresult	*res;
-	const char	*params[1];
 	long long	 n;
 
-	params[0] = r->cur->id;
-	res = PQexecParams(r->conn, "SELECT count(*) FROM application_files "
-	    "WHERE key_id <> $1", 1, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(r->conn, sql, 1, NULL, &param, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "laurelctl: %s", PQerrorMessage(r->conn));
 		PQclear(res);
@@ -351,6 +348,14 @@ key_left(struct key_rotation *r)
 	PQclear(res);
 
 	return (n);
+}
+
+/* Documents still under another key (skipped, or uploaded meanwhile). */
+static long long
+key_left(struct key_rotation *r)
+{
+	return (key_count(r, "SELECT count(*) FROM application_files "
+	    "WHERE key_id <> $1", r->cur->id));
 }
 
 /*
@@ -443,25 +448,12 @@ key_secrets(struct key_rotation *r)
 static long long
 key_secrets_left(struct key_rotation *r)
 {
-	PGresult	*res;
-	const char	*params[1];
-	char		 like[32];
-	long long	 n;
+	char	like[32];
 
 	(void)snprintf(like, sizeof(like), SEALSTR_PREFIX "%s.%%", r->cur->id);
-	params[0] = like;
-	res = PQexecParams(r->conn, "SELECT count(*) FILTER (WHERE "
-	    "totp_secret NOT LIKE $1) + count(*) FILTER (WHERE totp_pending "
-	    "NOT LIKE $1) FROM users", 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "laurelctl: %s", PQerrorMessage(r->conn));
-		PQclear(res);
-		return (-1);
-	}
-	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-
-	return (n);
+	return (key_count(r, "SELECT count(*) FILTER (WHERE totp_secret NOT "
+	    "LIKE $1) + count(*) FILTER (WHERE totp_pending NOT LIKE $1) "
+	    "FROM users", like));
 }
 
 static int
