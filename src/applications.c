@@ -271,16 +271,18 @@ edit_version(struct http_request *req)
 }
 
 /*
- * The session and the application in one round trip. Reading before the
- * CSRF check is harmless: nothing is written until edit_route has
- * checked it.
+ * The session and the application (as its page shows it, with the
+ * country list for the selects) in one round trip; shared with files.c.
+ * Reading before the CSRF check is harmless: nothing is written until
+ * the next state has checked it.
  */
-static const char	sql_edit[] =
+static const char	sql_view[] =
     "SELECT " SESSION_COLUMNS ", application_view($2, s.user_id, $3), "
     "country_list() " SESSION_FROM;
 
-static int
-edit_session(struct http_request *req)
+int
+applications_session(struct http_request *req, u_int8_t next,
+    const char *version)
 {
 	const char	*params[2];
 	char		 id[32];
@@ -288,9 +290,23 @@ edit_session(struct http_request *req)
 	(void)snprintf(id, sizeof(id), "%lld",
 	    applications_path_id(req->path, NULL));
 	params[0] = id;
-	params[1] = edit_version(req);
+	params[1] = version;
 
-	return (session_load_with(req, EDIT_ROUTE, sql_edit, 2, params));
+	return (session_load_with(req, next, sql_view, 2, params));
+}
+
+/* Its result into the page data: 0 when the user may not see it. */
+int
+applications_loaded(struct http_request *req)
+{
+	(void)db_merge(req, SESSION_NCOLS + 1, "country_list");
+	return (db_merge(req, SESSION_NCOLS, NULL));
+}
+
+static int
+edit_session(struct http_request *req)
+{
+	return (applications_session(req, EDIT_ROUTE, edit_version(req)));
 }
 
 static struct app_edit *
@@ -532,8 +548,7 @@ edit_prepare(struct http_request *req, struct app_edit *e)
 {
 	const char	*v;
 
-	(void)db_merge(req, SESSION_NCOLS + 1, "country_list");
-	if (!db_merge(req, SESSION_NCOLS, NULL)) {
+	if (!applications_loaded(req)) {
 		if (e->action == ACT_AUTOSAVE)
 			return (edit_autosave_reply(req, 404,
 			    json_pack("{s:b, s:s}", "ok", 0, "message",

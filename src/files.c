@@ -122,28 +122,6 @@ doc_mail(struct http_request *req, struct doc *d)
 	    &d->mail_subject, &d->mail_body);
 }
 
-/*
- * After the CSRF check: the application as its page shows it, for the
- * round's limits and for showing the page again with a message.
- */
-static int
-doc_view(struct http_request *req, u_int8_t next)
-{
-	struct doc	*d;
-	const char	*params[3];
-
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
-	d = doc_arg(req);
-	params[0] = d->app_s;
-	params[1] = d->uid;
-	params[2] = NULL;
-
-	return (db_query(req, next,
-	    "SELECT application_view($1, $2, $3), country_list()", 3, params));
-}
-
 /* The application page again, with a message at the upload field. */
 static int
 doc_refuse(struct http_request *req, int status, const char *msg)
@@ -188,7 +166,7 @@ files_upload(struct http_request *req)
 static int
 up_session(struct http_request *req)
 {
-	return (session_load(req, UP_BODY));
+	return (applications_session(req, UP_BODY, NULL));
 }
 
 static int
@@ -202,8 +180,11 @@ up_route(struct http_request *req)
 {
 	if (body_uploaded(req) == NULL || !csrf_check(req))
 		return (HTTP_STATE_COMPLETE);
+	if (!authz_signed_in(req))
+		return (HTTP_STATE_COMPLETE);
 
-	return (doc_view(req, UP_LOADED));
+	req->fsm_state = UP_LOADED;
+	return (HTTP_STATE_CONTINUE);
 }
 
 /* Runs on a task thread: check, hash, seal. 0, or -1 with d->msg. */
@@ -244,8 +225,7 @@ up_loaded(struct http_request *req)
 		return (work_run(req, UP_SEALED, up_work, d));
 
 	data = ctx_get(req)->data;
-	(void)db_merge(req, 1, "country_list");
-	if (!db_merge(req, 0, NULL)) {
+	if (!applications_loaded(req)) {
 		page_error(req, 404, NULL);
 		return (HTTP_STATE_COMPLETE);
 	}
@@ -554,7 +534,7 @@ files_delete(struct http_request *req)
 static int
 del_session(struct http_request *req)
 {
-	return (session_load(req, DEL_ROUTE));
+	return (applications_session(req, DEL_ROUTE, NULL));
 }
 
 static int
@@ -562,8 +542,11 @@ del_route(struct http_request *req)
 {
 	if (body_form(req) == NULL || !csrf_check(req))
 		return (HTTP_STATE_COMPLETE);
+	if (!authz_signed_in(req))
+		return (HTTP_STATE_COMPLETE);
 
-	return (doc_view(req, DEL_LOADED));
+	req->fsm_state = DEL_LOADED;
+	return (HTTP_STATE_CONTINUE);
 }
 
 static const char	sql_file_delete[] =
@@ -578,8 +561,7 @@ del_loaded(struct http_request *req)
 	d = doc_arg(req);
 	/* Once: this state runs again while its query is in flight. */
 	if (d->mail_body == NULL) {
-		(void)db_merge(req, 1, "country_list");
-		if (!db_merge(req, 0, NULL)) {
+		if (!applications_loaded(req)) {
 			page_error(req, 404, NULL);
 			return (HTTP_STATE_COMPLETE);
 		}
