@@ -241,7 +241,7 @@ try {
     const sizes = await checkSignedIn(app, s);
     const pairs = (f) => s.applicants.map((a) => [a.token, f(a)]);
     const signed = [
-      { name: '/applications (signed in: 2 queries)', pairs: pairs(() => '/applications') },
+      { name: '/applications (signed in: one round trip)', pairs: pairs(() => '/applications') },
       { name: '/applications/{id} (signed in: form)', pairs: pairs((a) => `/applications/${a.app}`) },
     ];
     for (const [k, sc] of signed.entries()) {
