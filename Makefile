@@ -84,9 +84,11 @@ MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
 MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf
-WEB_SRC:=	$(wildcard src/*.c src/web/*.c)
+# The floor (web/) and the domains, each in its own folder.
+DOMAINS=	accounts applications admin public
+WEB_SRC:=	$(wildcard src/web/*.c $(DOMAINS:%=src/%/*.c))
 ASSET_FILES:=	$(shell find assets -type f | sort)
-HEADERS:=	$(wildcard src/*.h src/web/*.h src/core/*.h)
+HEADERS:=	$(wildcard src/web/*.h src/core/*.h $(DOMAINS:%=src/%/*.h))
 
 MOD_OBJ:=	$(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC) $(WEB_SRC)) \
 		$(BUILD)/obj/embedded.o

@@ -106,3 +106,24 @@ valid_trim(char *s)
 
 	return (s);
 }
+
+long long
+valid_path_id(const char *path, const char *prefix, const char **rest)
+{
+	const char	*p;
+	long long	 id;
+	size_t		 n;
+
+	n = strlen(prefix);
+	if (strncmp(path, prefix, n) != 0)
+		return (0);
+	for (p = path + n, id = 0; *p >= '0' && *p <= '9'; p++) {
+		if (id > 1000000000000000LL)
+			return (0);
+		id = id * 10 + (*p - '0');
+	}
+	if (rest != NULL)
+		*rest = p;
+
+	return (id);
+}

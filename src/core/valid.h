@@ -19,6 +19,14 @@ const char	*valid_email(const char *);
 /* A display name: 1 to 200 characters, no control characters. */
 const char	*valid_display_name(const char *);
 
+/*
+ * The id after prefix in a path ("/applications/" in
+ * "/applications/12/files"): 1 to 10^15, else 0. *rest (if not NULL)
+ * points past the digits.
+ */
+long long	 valid_path_id(const char *path, const char *prefix,
+		    const char **rest);
+
 /* Trims leading and trailing white space in place; returns s. */
 char		*valid_trim(char *);
 

@@ -17,13 +17,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "accounts.h"
 #include "core/totp.h"
 #include "web/app.h"
 #include "web/assets.h"
 #include "web/db.h"
 #include "web/keys.h"
 #include "web/page.h"
+#include "web/passwords.h"
 #include "web/settings.h"
 
 /*
@@ -69,7 +69,7 @@ app_init(void)
 		return (-1);
 	if (assets_init() == -1)
 		return (-1);
-	if (accounts_init() == -1)
+	if (passwords_init() == -1)
 		return (-1);
 
 	return (0);

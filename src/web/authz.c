@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/valid.h"
 #include "web/authz.h"
 #include "web/ctx.h"
+#include "web/handler.h"
 #include "web/page.h"
 #include "web/session.h"
 #include "web/settings.h"
@@ -72,4 +74,139 @@ authz_admin(struct http_request *req)
 		json_object_set_new(ctx_get(req)->data, "totp_off", json_true());
 
 	return (1);
+}
+
+int
+authz_enter(struct http_request *req, enum enter enter, const char *away)
+{
+	switch (enter) {
+	case ENTER_PUBLIC:
+	case ENTER_ANYONE:
+		return (1);
+	case ENTER_ANONYMOUS:
+		if (session_user(req) == NULL)
+			return (1);
+		page_redirect(req, away != NULL ? away : "/account");
+		return (0);
+	case ENTER_SECOND_FACTOR:
+		if (session_partial(req) != NULL && !session_partial(req)->mfa_ok)
+			return (1);
+		page_redirect(req, session_user(req) != NULL ? "/account" :
+		    "/login");
+		return (0);
+	case ENTER_SIGNED_IN:
+		return (authz_signed_in(req));
+	case ENTER_ADMIN:
+		return (authz_admin(req));
+	}
+
+	fatal("authz_enter: %d", enter);
+	/* NOTREACHED */
+	return (0);
+}
+
+/*
+ * The C mirror of application_rights(): the names it answers with, and
+ * the bits they stand for here. A name this table does not know grants
+ * nothing.
+ */
+static const struct {
+	const char	*name;
+	unsigned int	 bit;
+} rights_names[] = {
+	{ "view",	RIGHT_VIEW },
+	{ "edit",	RIGHT_EDIT },
+	{ "files",	RIGHT_FILES },
+	{ "withdraw",	RIGHT_WITHDRAW },
+};
+
+static const struct {
+	const char	*name;
+	enum relation	 relation;
+} relation_names[] = {
+	{ "owner",	RELATION_OWNER },
+	{ "admin",	RELATION_ADMIN },
+};
+
+void
+authz_rights_sql(struct http_request *req, enum resource res,
+    struct load_params *lp, char *buf, size_t len)
+{
+	switch (res) {
+	case RESOURCE_APPLICATION:
+		load_param_id(lp, valid_path_id(req->path, "/applications/",
+		    NULL));
+		/* $1 is the session; the page's parameters follow it. */
+		(void)snprintf(buf, len, "application_rights($%d, s.user_id) "
+		    "AS rights", lp->n + 1);
+		return;
+	case RESOURCE_NONE:
+		break;
+	}
+
+	fatal("authz_rights_sql: resource %d", res);
+}
+
+void
+authz_rights_read(struct http_request *req, const char *text)
+{
+	struct ctx	*ctx;
+	struct rights	*r;
+	json_t		*v, *a;
+	json_error_t	 err;
+	const char	*rel;
+	size_t		 i, k;
+
+	ctx = ctx_get(req);
+	if (ctx->rights == NULL)
+		ctx->rights = kore_calloc(1, sizeof(*ctx->rights));
+	r = ctx->rights;
+	r->relation = RELATION_NONE;
+	r->allows = 0;
+
+	if (text == NULL || (v = json_loads(text, 0, &err)) == NULL)
+		return;
+
+	rel = json_string_value(json_object_get(v, "relation"));
+	for (k = 0; rel != NULL && k < sizeof(relation_names) /
+	    sizeof(relation_names[0]); k++) {
+		if (strcmp(rel, relation_names[k].name) == 0)
+			r->relation = relation_names[k].relation;
+	}
+	json_array_foreach(json_object_get(v, "allows"), i, a) {
+		for (k = 0; k < sizeof(rights_names) / sizeof(rights_names[0]);
+		    k++) {
+			if (json_is_string(a) && strcmp(json_string_value(a),
+			    rights_names[k].name) == 0)
+				r->allows |= rights_names[k].bit;
+		}
+	}
+	json_decref(v);
+}
+
+const struct rights *
+authz_get(struct http_request *req)
+{
+	static const struct rights	none;
+	struct ctx			*ctx;
+
+	ctx = ctx_get(req);
+	return (ctx->rights != NULL ? ctx->rights : &none);
+}
+
+int
+authz_can(struct http_request *req, unsigned int needed)
+{
+	return ((authz_get(req)->allows & needed) == needed);
+}
+
+int
+authz_rights(struct http_request *req, enum resource res, unsigned int needed)
+{
+	(void)res;
+	if (authz_can(req, needed))
+		return (1);
+
+	page_error(req, 404, NULL);
+	return (0);
 }

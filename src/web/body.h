@@ -22,6 +22,9 @@ struct form	*body_form(struct http_request *);
 int		 body_upload(struct http_request *, u_int8_t next);
 struct form	*body_uploaded(struct http_request *);
 
+/* The same for the driver: starts the task (0), or -1 when none is due. */
+int		 body_upload_start(struct http_request *);
+
 /* The query string parsed the same way (never fails: bad is empty). */
 struct form	*body_query(struct http_request *);
 

@@ -72,7 +72,13 @@ csrf_check(struct http_request *req)
 		return (1);
 
 refuse:
+	csrf_refuse(req);
+	return (0);
+}
+
+void
+csrf_refuse(struct http_request *req)
+{
 	page_error(req, 403, "This form has expired or did not come from "
 	    "this site. Please go back, reload the page and try again.");
-	return (0);
 }

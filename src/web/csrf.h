@@ -19,6 +19,9 @@ const char	*csrf_token(struct http_request *);
 /* 1 if the parsed form's token is right; else sends the 403 page, 0. */
 int		 csrf_check(struct http_request *);
 
+/* The 403 page a refused token gets. */
+void		 csrf_refuse(struct http_request *);
+
 /* Puts csrf_token into the page data. */
 void		 csrf_expose(struct http_request *);
 

@@ -1,4 +1,5 @@
 #include "web/ctx.h"
+#include "web/db.h"
 #include "web/work.h"
 
 static void	ctx_free(struct http_request *);
@@ -39,10 +40,17 @@ ctx_free(struct http_request *req)
 	/* The pgsql lives inside ctx: detach it before ctx goes. */
 	kore_pgsql_cleanup(&ctx->sql);
 
+	db_release(ctx);
 	if (ctx->res != NULL) {
 		PQclear(ctx->res);
 		ctx->res = NULL;
 	}
+	if (ctx->loaded != NULL) {
+		PQclear(ctx->loaded);
+		ctx->loaded = NULL;
+	}
+	kore_free(ctx->rights);
+	ctx->rights = NULL;
 
 	kore_free(ctx->upload);
 	ctx->upload = NULL;

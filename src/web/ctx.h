@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/form.h"
+#include "web/db.h"
 
 #define CTX_TOKEN_LEN	44	/* 43 base64url characters and a NUL */
 #define CTX_HASH_LEN	65	/* hex SHA-256 and a NUL */
@@ -30,12 +31,24 @@ struct user {
 
 struct work;
 struct upload_job;
+struct handler;
+struct rights;
 
 struct ctx {
 	/* db.c */
 	struct kore_pgsql	 sql;
 	int			 db_state;
 	PGresult		*res;
+	struct db_params	 pending;	/* db_start(): kept for a resend */
+	const char		**pending_values;
+
+	/* handler.c: where the driver stands, and the page's own row. */
+	const struct handler	*handler;
+	int			 phase;
+	size_t			 step;
+	int			 wait;
+	PGresult		*loaded;
+	struct rights		*rights;
 
 	/* body.c: the parsed request body, once. */
 	struct form		 form;

@@ -13,6 +13,7 @@
 #include <kore/http.h>
 #include <kore/pgsql.h>
 
+#include <stdint.h>
 #include <string.h>
 
 #include "web/ctx.h"
@@ -34,6 +35,8 @@ static int	db_down;
 
 static int	db_send(struct http_request *, struct ctx *,
 		    const struct db_params *);
+static void	db_keep(struct ctx *, const struct db_params *);
+static void	db_forget(struct ctx *);
 static int	db_collect(struct http_request *, struct ctx *, u_int8_t,
 		    void (*)(struct http_request *));
 static int	db_fail(struct http_request *, struct ctx *);
@@ -266,6 +269,112 @@ db_unreachable(struct kore_pgsql *sql)
 	/* 08: connection exception; 57P0x: shutdown; 53: out of resources. */
 	return (strncmp(state, "08", 2) == 0 ||
 	    strncmp(state, "57P0", 4) == 0 || strncmp(state, "53", 2) == 0);
+}
+
+/*
+ * The driver's way (web/handler.c): a step starts its query once and
+ * returns; db_poll() is called each time the request wakes up. While the
+ * pool is full the query waits in Kore's queue and is sent again when
+ * woken, so its parameters are copied here (binary values, such as a
+ * sealed document, are referenced: the step keeps them in its own state
+ * until the query is done).
+ */
+int
+db_start(struct http_request *req, const struct db_params *p)
+{
+	struct ctx	*ctx;
+	int		 r;
+
+	ctx = ctx_get(req);
+	if (ctx->db_state != DB_IDLE)
+		fatal("db_start: a query is already running");
+
+	kore_pgsql_init(&ctx->sql);
+	kore_pgsql_bind_request(&ctx->sql, req);
+	db_keep(ctx, p);
+	r = db_send(req, ctx, &ctx->pending);
+	if (r == HTTP_STATE_COMPLETE) {
+		db_forget(ctx);
+		return (-1);
+	}
+
+	return (0);
+}
+
+int
+db_poll(struct http_request *req)
+{
+	struct ctx	*ctx;
+	int		 r;
+
+	ctx = ctx_get(req);
+	switch (ctx->db_state) {
+	case DB_QUEUED:
+		r = db_send(req, ctx, &ctx->pending);
+		break;
+	case DB_WAIT:
+		r = db_collect(req, ctx, req->fsm_state, NULL);
+		break;
+	default:
+		fatal("db_poll: no query is running");
+	}
+
+	if (r == HTTP_STATE_RETRY)
+		return (DB_POLL_WAIT);
+	db_forget(ctx);
+
+	return (r == HTTP_STATE_CONTINUE ? DB_POLL_DONE : DB_POLL_FAILED);
+}
+
+static void
+db_keep(struct ctx *ctx, const struct db_params *p)
+{
+	struct db_params	*k;
+	const char		**values;
+	int			 i;
+
+	if (p->nparams < 0 || p->nparams > DB_PARAMS_MAX)
+		fatal("db_start: %d parameters", p->nparams);
+
+	k = &ctx->pending;
+	*k = *p;
+	values = kore_calloc(p->nparams + 1, sizeof(*values));
+	for (i = 0; i < p->nparams; i++) {
+		if (p->values[i] == NULL ||
+		    (p->binary != NULL && p->binary[i]))
+			values[i] = p->values[i];
+		else
+			values[i] = kore_strdup(p->values[i]);
+	}
+	k->values = values;
+	ctx->pending_values = values;
+}
+
+static void
+db_forget(struct ctx *ctx)
+{
+	const struct db_params	*k;
+	int			 i;
+
+	if (ctx->pending_values == NULL)
+		return;
+
+	k = &ctx->pending;
+	for (i = 0; i < k->nparams; i++) {
+		if (k->values[i] != NULL &&
+		    (k->binary == NULL || !k->binary[i]))
+			kore_free((void *)(uintptr_t)k->values[i]);
+	}
+	kore_free(ctx->pending_values);
+	ctx->pending_values = NULL;
+	memset(&ctx->pending, 0, sizeof(ctx->pending));
+}
+
+/* For ctx.c: a request that ends while its query waits. */
+void
+db_release(struct ctx *ctx)
+{
+	db_forget(ctx);
 }
 
 PGresult *

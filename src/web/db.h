@@ -55,6 +55,22 @@ struct db_params {
 int		 db_query_params(struct http_request *, u_int8_t next,
 		    const struct db_params *, void (*fn)(struct http_request *));
 
+/*
+ * The driver's pair (web/handler.c): db_start() sends once (0, or -1
+ * after the error page was sent); db_poll() answers DB_POLL_WAIT until
+ * the result is in (DB_POLL_DONE), or DB_POLL_FAILED after the 503/500
+ * page. Text parameters are copied; binary ones must outlive the query.
+ */
+#define DB_POLL_WAIT	0
+#define DB_POLL_DONE	1
+#define DB_POLL_FAILED	2
+
+struct ctx;
+
+int		 db_start(struct http_request *, const struct db_params *);
+int		 db_poll(struct http_request *);
+void		 db_release(struct ctx *);
+
 PGresult	*db_result(struct http_request *);
 
 /* Row count, and a value (never NULL: "" for SQL NULL) of the last result. */

@@ -61,7 +61,7 @@ session_copy(char *dst, size_t len, const char *src)
 	(void)snprintf(dst, len, "%s", src);
 }
 
-static void
+void
 session_parse(struct http_request *req)
 {
 	struct ctx	*ctx;
@@ -85,6 +85,20 @@ session_parse(struct http_request *req)
 	u->mfa_ok = db_value(req, 0, 5)[0] == 't';
 	session_copy(u->csrf, sizeof(u->csrf), db_value(req, 0, 6));
 	ctx->user = u;
+}
+
+/* The hash of a well-formed session cookie into hash; 0 when none. */
+int
+session_token_hash(struct http_request *req, char *hash)
+{
+	char	token[CTX_TOKEN_LEN];
+
+	if (!session_cookie_get(req, SESSION_COOKIE, token, sizeof(token)) ||
+	    !token_valid(token))
+		return (0);
+	token_hash(token, hash);
+
+	return (1);
 }
 
 int

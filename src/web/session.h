@@ -27,6 +27,10 @@ int		 session_load(struct http_request *, u_int8_t next);
 int		 session_load_with(struct http_request *, u_int8_t next,
 		    const char *sql, int nparams, const char *const *params);
 
+/* The driver's half: the cookie's hash, and the row once it is in. */
+int		 session_token_hash(struct http_request *, char *);
+void		 session_parse(struct http_request *);
+
 /* The signed-in user, fully authenticated (second factor done), or NULL. */
 struct user	*session_user(struct http_request *);
 

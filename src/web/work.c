@@ -76,6 +76,26 @@ work_run(struct http_request *req, u_int8_t next, int (*fn)(void *),
 	return (HTTP_STATE_CONTINUE);
 }
 
+/* The driver's pair (web/handler.c): start once, then poll. */
+void
+work_start(struct http_request *req, int (*fn)(void *), void *arg)
+{
+	struct ctx	*ctx;
+
+	ctx = ctx_get(req);
+	if (ctx->work != NULL && ctx->work->state == WORK_RUNNING)
+		fatal("work_start: a task is already running");
+
+	(void)work_run(req, req->fsm_state, fn, arg);
+}
+
+int
+work_poll(struct http_request *req)
+{
+	return (work_run(req, req->fsm_state, NULL, NULL) ==
+	    HTTP_STATE_CONTINUE);
+}
+
 int
 work_result(struct http_request *req)
 {

@@ -20,6 +20,13 @@ int	work_run(struct http_request *, u_int8_t next, int (*fn)(void *),
 	    void *arg);
 int	work_result(struct http_request *);
 
+/*
+ * The driver's pair (web/handler.c): work_start() puts fn(arg) on a task
+ * thread; work_poll() is 1 once it has finished (work_result() then).
+ */
+void	work_start(struct http_request *, int (*)(void *), void *);
+int	work_poll(struct http_request *);
+
 /* For ctx.c: whether a task still runs, and releasing a finished one. */
 int	work_busy(struct ctx *);
 void	work_release(struct ctx *);

@@ -94,6 +94,28 @@ test_trim(void **state)
 	assert_string_equal(valid_trim(c), "");
 }
 
+static void
+test_path_id(void **state)
+{
+	const char	*rest;
+
+	(void)state;
+	assert_int_equal(valid_path_id("/applications/12", "/applications/",
+	    &rest), 12);
+	assert_string_equal(rest, "");
+	assert_int_equal(valid_path_id("/applications/7/files/3",
+	    "/applications/", &rest), 7);
+	assert_string_equal(rest, "/files/3");
+	assert_int_equal(valid_path_id("/applications/", "/applications/",
+	    NULL), 0);
+	assert_int_equal(valid_path_id("/rounds/7", "/applications/", NULL),
+	    0);
+	assert_int_equal(valid_path_id("/applications/99999999999999999999",
+	    "/applications/", NULL), 0);
+	assert_int_equal(valid_path_id("/applications/1000000000000000",
+	    "/applications/", NULL), 1000000000000000LL);
+}
+
 int
 main(void)
 {
@@ -104,6 +126,7 @@ main(void)
 		cmocka_unit_test(test_email_undeliverable),
 		cmocka_unit_test(test_display_name),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_path_id),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

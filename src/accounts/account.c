@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
-#include "accounts.h"
+#include "accounts/account.h"
+#include "accounts/accounts.h"
 #include "core/pwhash.h"
 #include "core/pwpolicy.h"
 #include "core/token.h"
@@ -27,6 +27,7 @@
 #include "web/db.h"
 #include "web/fields.h"
 #include "web/page.h"
+#include "web/passwords.h"
 #include "web/session.h"
 #include "web/work.h"
 
@@ -233,7 +234,7 @@ acct_check(struct http_request *req, struct acct *a)
 		if (a->current[0] == '\0')
 			fields_error(req, "current_password",
 			    "Enter your current password.");
-		if ((msg = pwpolicy_check(accounts_passwords(), a->fresh,
+		if ((msg = pwpolicy_check(passwords_common(), a->fresh,
 		    u->email, u->name)) != NULL)
 			fields_error(req, "new_password", msg);
 		break;

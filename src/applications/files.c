@@ -24,10 +24,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "applications.h"
+#include "applications/applications.h"
 #include "core/filecrypt.h"
 #include "core/pdfcheck.h"
-#include "files.h"
+#include "applications/files.h"
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"

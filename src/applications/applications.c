@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "applications.h"
+#include "applications/applications.h"
 #include "core/appform.h"
 #include "core/appview.h"
 #include "web/authz.h"

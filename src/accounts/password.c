@@ -15,8 +15,8 @@
 #include "core/pwpolicy.h"
 #include "core/token.h"
 #include "core/valid.h"
-#include "accounts.h"
-#include "password.h"
+#include "accounts/accounts.h"
+#include "accounts/password.h"
 #include "web/body.h"
 #include "web/client.h"
 #include "web/csrf.h"
@@ -24,6 +24,7 @@
 #include "web/db.h"
 #include "web/fields.h"
 #include "web/page.h"
+#include "web/passwords.h"
 #include "web/session.h"
 #include "web/work.h"
 
@@ -250,7 +251,7 @@ reset_route(struct http_request *req)
 	}
 
 	r->password = kore_strdup(body_get(req, "password"));
-	if ((msg = pwpolicy_check(accounts_passwords(), r->password, "",
+	if ((msg = pwpolicy_check(passwords_common(), r->password, "",
 	    "")) != NULL) {
 		fields_error(req, "password", msg);
 		return (reset_form(req, 422));

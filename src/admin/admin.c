@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin.h"
+#include "admin/admin.h"
 #include "core/roundform.h"
 #include "web/authz.h"
 #include "web/body.h"

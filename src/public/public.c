@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/md.h"
-#include "public.h"
+#include "public/public.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/page.h"

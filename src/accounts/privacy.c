@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/pwhash.h"
-#include "privacy.h"
+#include "accounts/privacy.h"
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"

@@ -17,7 +17,7 @@
 #include "core/sealstr.h"
 #include "core/token.h"
 #include "core/totp.h"
-#include "mfa.h"
+#include "accounts/mfa.h"
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"

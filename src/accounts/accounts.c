@@ -12,12 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "core/pwhash.h"
 #include "core/pwpolicy.h"
 #include "core/token.h"
 #include "core/valid.h"
-#include "web/assets.h"
 #include "web/body.h"
 #include "web/client.h"
 #include "web/csrf.h"
@@ -25,37 +24,12 @@
 #include "web/db.h"
 #include "web/fields.h"
 #include "web/page.h"
+#include "web/passwords.h"
 #include "web/session.h"
 #include "web/work.h"
 
 #define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
 #define GET_ONLY	(HTTP_METHOD_GET | HTTP_METHOD_HEAD)
-
-/* The common-password list, loaded once at start (read-only after). */
-static struct pwlist	*common_passwords;
-
-const struct pwlist *
-accounts_passwords(void)
-{
-	return (common_passwords);
-}
-
-int
-accounts_init(void)
-{
-	const struct embedded_file	*f;
-
-	if (common_passwords != NULL)
-		return (0);
-
-	if ((f = assets_file("data/common-passwords.txt")) == NULL) {
-		kore_log(LOG_ERR, "accounts: common-password list missing");
-		return (-1);
-	}
-	common_passwords = pwlist_load((const char *)f->data, f->len);
-
-	return (common_passwords != NULL ? 0 : -1);
-}
 
 /*
  * Registration.
@@ -148,7 +122,7 @@ reg_check(struct http_request *req, struct reg *r)
 		fields_error(req, "email", msg);
 
 	pw = body_get(req, "password");
-	if ((msg = pwpolicy_check(common_passwords, pw, r->email,
+	if ((msg = pwpolicy_check(passwords_common(), pw, r->email,
 	    r->name)) != NULL)
 		fields_error(req, "password", msg);
 
