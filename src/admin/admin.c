@@ -21,62 +21,40 @@
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/handler.h"
 #include "web/page.h"
 #include "web/session.h"
 
-#define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
-#define GET_ONLY	(HTTP_METHOD_GET | HTTP_METHOD_HEAD)
 #define ROUNDS_PREFIX	"/admin/rounds/"
 
 /*
  * The dashboard.
  */
 
-static int	home_session(struct http_request *);
-static int	home_query(struct http_request *);
-static int	home_show(struct http_request *);
-
-enum { HOME_SESSION, HOME_QUERY, HOME_SHOW };
-
-static struct http_state home_states[] = {
-	KORE_HTTP_STATE(home_session),
-	KORE_HTTP_STATE(home_query),
-	KORE_HTTP_STATE(home_show),
-};
-
-int
-admin_home(struct http_request *req)
+static const char *
+home_load(struct http_request *req, struct load_params *lp)
 {
-	if (!page_allow(req, GET_ONLY))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(home_states,
-	    sizeof(home_states) / sizeof(home_states[0]), req));
-}
-
-static int
-home_session(struct http_request *req)
-{
-	return (session_load(req, HOME_QUERY));
-}
-
-static int
-home_query(struct http_request *req)
-{
-	if (!authz_admin(req))
-		return (HTTP_STATE_COMPLETE);
-
-	return (db_query(req, HOME_SHOW, "SELECT round_admin_list()", 0,
-	    NULL));
+	(void)req;
+	(void)lp;
+	return ("round_admin_list() AS rounds");
 }
 
 static int
 home_show(struct http_request *req)
 {
-	(void)db_merge(req, 0, "rounds");
-	page_render(req, 200, "admin");
-	return (HTTP_STATE_COMPLETE);
+	(void)handler_merge(req, "rounds", "rounds");
+	return (STEP_NEXT);
 }
+
+static const step_fn home_steps[] = { home_show, NULL };
+
+HANDLER(admin_home,
+	.methods = METHODS_GET,
+	.enter = ENTER_ADMIN,
+	.load = home_load,
+	.steps = home_steps,
+	.template = "admin",
+)
 
 /*
  * A round: new or existing.
@@ -90,7 +68,6 @@ struct round_edit {
 	json_t		*categories;
 	char		*categories_json;
 	char		*countries;
-	int		 loaded;
 	int		 k, max_files, max_mb;
 };
 
@@ -103,37 +80,6 @@ round_edit_free(void *arg)
 	free(e->categories_json);
 	free(e->countries);
 	kore_free(e);
-}
-
-static int	round_session(struct http_request *);
-static int	round_route(struct http_request *);
-static int	round_loaded(struct http_request *);
-static int	round_saved(struct http_request *);
-
-enum { ROUND_SESSION, ROUND_ROUTE, ROUND_LOADED, ROUND_SAVED };
-
-static struct http_state round_states[] = {
-	KORE_HTTP_STATE(round_session),
-	KORE_HTTP_STATE(round_route),
-	KORE_HTTP_STATE(round_loaded),
-	KORE_HTTP_STATE(round_saved),
-};
-
-/* /admin/rounds/new and /admin/rounds/{slug}: the path tells which. */
-int
-admin_round(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(round_states,
-	    sizeof(round_states) / sizeof(round_states[0]), req));
-}
-
-static int
-round_session(struct http_request *req)
-{
-	return (session_load(req, ROUND_ROUTE));
 }
 
 static struct round_edit *
@@ -175,33 +121,19 @@ round_form(struct http_request *req, int status)
 		fields_keep(req, "categories", roundform_default_categories);
 	if (form_get(body_query(req), "saved") != NULL)
 		fields_keep(req, "notice", "The round has been saved.");
-	csrf_expose(req);
-	page_render(req, status, "admin_round");
 
-	return (HTTP_STATE_COMPLETE);
+	return (step_render(req, status));
 }
 
-static int
-round_route(struct http_request *req)
+/* The round, or the defaults of a new one, loaded with the session. */
+static const char *
+round_load(struct http_request *req, struct load_params *lp)
 {
-	struct round_edit	*e;
-	const char		*params[1];
+	if (strcmp(req->path, "/admin/rounds/new") == 0)
+		return ("round_admin_defaults() AS round");
 
-	if (req->method == HTTP_METHOD_POST &&
-	    (body_form(req) == NULL || !csrf_check(req)))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_admin(req))
-		return (HTTP_STATE_COMPLETE);
-
-	e = round_arg(req);
-	if (e->slug[0] == '\0') {
-		return (db_query(req, ROUND_LOADED,
-		    "SELECT round_admin_defaults()", 0, NULL));
-	}
-
-	params[0] = e->slug;
-	return (db_query(req, ROUND_LOADED, "SELECT round_admin_view($1)", 1,
-	    params));
+	load_param(lp, req->path + strlen(ROUNDS_PREFIX));
+	return ("round_admin_view($2) AS round");
 }
 
 static const char *const round_text_fields[] = {
@@ -268,28 +200,22 @@ static const char	sql_round_save[] =
     "$17::integer)";
 
 static int
-round_loaded(struct http_request *req)
+round_show(struct http_request *req)
 {
 	struct round_edit	*e;
 	const char		*params[17];
 	char			 k[16], files[16], mb[16];
 
 	e = round_arg(req);
-	if (!e->loaded) {
-		if (!db_merge(req, 0, NULL)) {
-			page_error(req, 404, NULL);
-			return (HTTP_STATE_COMPLETE);
-		}
-		(void)snprintf(e->id, sizeof(e->id), "%lld", (long long)
-		    json_integer_value(json_object_get(ctx_get(req)->data,
-		    "id")));
-		e->loaded = 1;
-		if (req->method != HTTP_METHOD_POST)
-			return (round_form(req, 200));
-		if (!round_check(req, e))
-			return (round_form(req, 422));
-		e->categories_json = json_dumps(e->categories, JSON_COMPACT);
-	}
+	if (!handler_merge(req, "round", NULL))
+		return (step_error(req, 404, NULL));
+	(void)snprintf(e->id, sizeof(e->id), "%lld", (long long)
+	    json_integer_value(json_object_get(ctx_get(req)->data, "id")));
+	if (req->method != HTTP_METHOD_POST)
+		return (round_form(req, 200));
+	if (!round_check(req, e))
+		return (round_form(req, 422));
+	e->categories_json = json_dumps(e->categories, JSON_COMPACT);
 
 	(void)snprintf(k, sizeof(k), "%d", e->k);
 	(void)snprintf(files, sizeof(files), "%d", e->max_files);
@@ -313,7 +239,7 @@ round_loaded(struct http_request *req)
 	params[15] = files;
 	params[16] = mb;
 
-	return (db_query(req, ROUND_SAVED, sql_round_save, 17, params));
+	return (step_query(req, sql_round_save, 17, params));
 }
 
 static int
@@ -325,8 +251,7 @@ round_saved(struct http_request *req)
 	r = db_value(req, 0, 0);
 	if (strncmp(r, "error:", 6) != 0) {
 		(void)snprintf(loc, sizeof(loc), ROUNDS_PREFIX "%s?saved=1", r);
-		page_redirect(req, loc);
-		return (HTTP_STATE_COMPLETE);
+		return (step_redirect(req, loc));
 	}
 
 	/* "error:FIELD:message" from round_save(). */
@@ -340,3 +265,15 @@ round_saved(struct http_request *req)
 
 	return (round_form(req, 422));
 }
+
+static const step_fn round_steps[] = { round_show, round_saved, NULL };
+
+/* /admin/rounds/new and /admin/rounds/{slug}: the path tells which. */
+HANDLER(admin_round,
+	.methods = METHODS_FORM,
+	.enter = ENTER_ADMIN,
+	.body = BODY_FORM,
+	.load = round_load,
+	.steps = round_steps,
+	.template = "admin_round",
+)

@@ -19,6 +19,8 @@
 #include "applications/applications.h"
 #include "core/appform.h"
 #include "core/appview.h"
+#include "core/outcome.h"
+#include "core/valid.h"
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
@@ -26,11 +28,11 @@
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/handler.h"
+#include "web/messages.h"
 #include "web/page.h"
 #include "web/session.h"
 
-#define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
-#define GET_ONLY	(HTTP_METHOD_GET | HTTP_METHOD_HEAD)
 #define APPS_PREFIX	"/applications/"
 
 /*
@@ -39,56 +41,20 @@
 long long
 applications_path_id(const char *path, const char **rest)
 {
-	const char	*p;
-	long long	 id;
-
-	if (strncmp(path, APPS_PREFIX, sizeof(APPS_PREFIX) - 1) != 0)
-		return (0);
-	p = path + sizeof(APPS_PREFIX) - 1;
-	for (id = 0; isdigit((unsigned char)*p); p++) {
-		if (id > 1000000000000000LL)
-			return (0);
-		id = id * 10 + (*p - '0');
-	}
-	if (rest != NULL)
-		*rest = p;
-
-	return (id);
+	return (valid_path_id(path, APPS_PREFIX, rest));
 }
 
 /*
  * The list.
  */
 
-static int	list_session(struct http_request *);
-static int	list_show(struct http_request *);
-
-enum { LIST_SESSION, LIST_SHOW };
-
-static struct http_state list_states[] = {
-	KORE_HTTP_STATE(list_session),
-	KORE_HTTP_STATE(list_show),
-};
-
-int
-applications_list(struct http_request *req)
+static const char *
+list_load(struct http_request *req, struct load_params *lp)
 {
-	if (!page_allow(req, GET_ONLY))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(list_states,
-	    sizeof(list_states) / sizeof(list_states[0]), req));
-}
-
-/* The session and the page: one round trip. */
-static const char	sql_list[] =
-    "SELECT " SESSION_COLUMNS ", application_list(s.user_id), "
-    "rounds_public_open() " SESSION_FROM;
-
-static int
-list_session(struct http_request *req)
-{
-	return (session_load_with(req, LIST_SHOW, sql_list, 0, NULL));
+	(void)req;
+	(void)lp;
+	return ("application_list(s.user_id) AS applications, "
+	    "rounds_public_open() AS open_rounds");
 }
 
 static int
@@ -96,54 +62,31 @@ list_show(struct http_request *req)
 {
 	json_t		*data;
 
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
 	data = ctx_get(req)->data;
-	(void)db_merge(req, SESSION_NCOLS, "applications");
-	(void)db_merge(req, SESSION_NCOLS + 1, "open_rounds");
+	(void)handler_merge(req, "applications", "applications");
+	(void)handler_merge(req, "open_rounds", "open_rounds");
 	json_object_set_new(data, "has_applications", json_boolean(
 	    json_array_size(json_object_get(data, "applications")) > 0));
 	json_object_set_new(data, "has_open_rounds", json_boolean(
 	    json_array_size(json_object_get(data, "open_rounds")) > 0));
 	json_object_set_new(data, "is_applications", json_true());
-	csrf_expose(req);
-	page_render(req, 200, "applications");
 
-	return (HTTP_STATE_COMPLETE);
+	return (STEP_NEXT);
 }
+
+static const step_fn list_steps[] = { list_show, NULL };
+
+HANDLER(applications_list,
+	.methods = METHODS_GET,
+	.enter = ENTER_SIGNED_IN,
+	.load = list_load,
+	.steps = list_steps,
+	.template = "applications",
+)
 
 /*
  * A new draft: POST /rounds/{slug}/apply.
  */
-
-static int	apply_session(struct http_request *);
-static int	apply_create(struct http_request *);
-static int	apply_done(struct http_request *);
-
-enum { APPLY_SESSION, APPLY_CREATE, APPLY_DONE };
-
-static struct http_state apply_states[] = {
-	KORE_HTTP_STATE(apply_session),
-	KORE_HTTP_STATE(apply_create),
-	KORE_HTTP_STATE(apply_done),
-};
-
-int
-applications_apply(struct http_request *req)
-{
-	if (!page_allow(req, HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(apply_states,
-	    sizeof(apply_states) / sizeof(apply_states[0]), req));
-}
-
-static int
-apply_session(struct http_request *req)
-{
-	return (session_load(req, APPLY_CREATE));
-}
 
 static int
 apply_create(struct http_request *req)
@@ -152,18 +95,11 @@ apply_create(struct http_request *req)
 	char		 uid[32], slug[64], ip[CLIENT_ADDR_LEN];
 	size_t		 len;
 
-	if (body_form(req) == NULL || !csrf_check(req))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
 	/* The route is ^/rounds/[a-z0-9-]+/apply$. */
 	p = req->path + strlen("/rounds/");
 	len = strlen(p) - strlen("/apply");
-	if (len >= sizeof(slug)) {
-		page_error(req, 404, NULL);
-		return (HTTP_STATE_COMPLETE);
-	}
+	if (len >= sizeof(slug))
+		return (step_error(req, 404, NULL));
 	memcpy(slug, p, len);
 	slug[len] = '\0';
 
@@ -173,8 +109,8 @@ apply_create(struct http_request *req)
 	params[1] = slug;
 	params[2] = ip;
 
-	return (db_query(req, APPLY_DONE,
-	    "SELECT application_create($1, $2, $3)", 3, params));
+	return (step_query(req, "SELECT application_create($1, $2, $3)", 3,
+	    params));
 }
 
 static int
@@ -184,17 +120,23 @@ apply_done(struct http_request *req)
 	char		 loc[64];
 
 	r = db_value(req, 0, 0);
-	if (strcmp(r, "notfound") == 0) {
-		page_error(req, 404, NULL);
-	} else if (strncmp(r, "error:", 6) == 0) {
-		page_error(req, 409, r + 6);
-	} else {
-		(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s", r);
-		page_redirect(req, loc);
-	}
+	if (strcmp(r, "notfound") == 0)
+		return (step_error(req, 404, NULL));
+	if (strncmp(r, "error:", 6) == 0)
+		return (step_error(req, 409, r + 6));
 
-	return (HTTP_STATE_COMPLETE);
+	(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s", r);
+	return (step_redirect(req, loc));
 }
+
+static const step_fn apply_steps[] = { apply_create, apply_done, NULL };
+
+HANDLER(applications_apply,
+	.methods = METHODS_POST,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.steps = apply_steps,
+)
 
 /*
  * The form: GET shows it (or ?version=N), POST saves with
@@ -209,6 +151,7 @@ struct app_edit {
 	char		 id_s[32];
 	char		 uid[32];
 	char		 ip[CLIENT_ADDR_LEN];
+	struct app_model model;
 	json_t		*content;	/* posted, checked */
 	char		*content_json;
 	char		*mail_subject;
@@ -225,30 +168,6 @@ app_edit_free(void *arg)
 	free(e->mail_subject);
 	free(e->mail_body);
 	kore_free(e);
-}
-
-static int	edit_session(struct http_request *);
-static int	edit_route(struct http_request *);
-static int	edit_loaded(struct http_request *);
-static int	edit_saved(struct http_request *);
-
-enum { EDIT_SESSION, EDIT_ROUTE, EDIT_LOADED, EDIT_SAVED };
-
-static struct http_state edit_states[] = {
-	KORE_HTTP_STATE(edit_session),
-	KORE_HTTP_STATE(edit_route),
-	KORE_HTTP_STATE(edit_loaded),
-	KORE_HTTP_STATE(edit_saved),
-};
-
-int
-applications_page(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(edit_states,
-	    sizeof(edit_states) / sizeof(edit_states[0]), req));
 }
 
 /* A positive version number from ?version=, or NULL for the latest. */
@@ -271,42 +190,50 @@ edit_version(struct http_request *req)
 }
 
 /*
- * The session and the application (as its page shows it, with the
- * country list for the selects) in one round trip; shared with files.c.
- * Reading before the CSRF check is harmless: nothing is written until
- * the next state has checked it.
+ * The application (as its page shows it, with the country list for the
+ * selects), loaded with the session; shared with files.c. Reading before
+ * the CSRF check is harmless: nothing is written until the driver has
+ * checked it.
  */
-static const char	sql_view[] =
-    "SELECT " SESSION_COLUMNS ", application_view($2, s.user_id, $3), "
-    "country_list() " SESSION_FROM;
-
-int
-applications_session(struct http_request *req, u_int8_t next,
-    const char *version)
+const char *
+applications_load(struct http_request *req, struct load_params *lp)
 {
-	const char	*params[2];
-	char		 id[32];
+	load_param_id(lp, applications_path_id(req->path, NULL));
+	load_param(lp, edit_version(req));
 
-	(void)snprintf(id, sizeof(id), "%lld",
-	    applications_path_id(req->path, NULL));
-	params[0] = id;
-	params[1] = version;
-
-	return (session_load_with(req, next, sql_view, 2, params));
+	return ("application_view($2, s.user_id, $3) AS view, "
+	    "country_list() AS countries");
 }
 
-/* Its result into the page data: 0 when the user may not see it. */
+/*
+ * Its result into the page data and the model: 0 when there is nothing
+ * to show (an earlier version that does not exist).
+ */
 int
-applications_loaded(struct http_request *req)
+applications_loaded(struct http_request *req, struct app_model *m)
 {
-	(void)db_merge(req, SESSION_NCOLS + 1, "country_list");
-	return (db_merge(req, SESSION_NCOLS, NULL));
-}
+	json_t		*data, *round;
 
-static int
-edit_session(struct http_request *req)
-{
-	return (applications_session(req, EDIT_ROUTE, edit_version(req)));
+	memset(m, 0, sizeof(*m));
+	(void)handler_merge(req, "countries", "country_list");
+	if (!handler_merge(req, "view", NULL))
+		return (0);
+
+	data = ctx_get(req)->data;
+	round = json_object_get(data, "round");
+	m->version = json_integer_value(json_object_get(data, "version"));
+	m->shown = json_integer_value(json_object_get(data,
+	    "shown_version"));
+	m->submitted = strcmp(appview_value(data, "state"), "submitted") == 0;
+	m->withdrawn = strcmp(appview_value(data, "state"), "withdrawn") == 0;
+	m->files = json_array_size(json_object_get(data, "files"));
+	m->max_files = json_integer_value(json_object_get(round,
+	    "max_files"));
+	m->max_file_mb = json_integer_value(json_object_get(round,
+	    "max_file_mb"));
+	m->editable = authz_can(req, RIGHT_EDIT) && m->shown == m->version;
+
+	return (1);
 }
 
 static struct app_edit *
@@ -344,24 +271,6 @@ edit_action(struct http_request *req)
 		return (ACT_AUTOSAVE);
 
 	return (ACT_SAVE);
-}
-
-static int
-edit_route(struct http_request *req)
-{
-	struct app_edit	*e;
-
-	if (req->method == HTTP_METHOD_POST &&
-	    (body_form(req) == NULL || !csrf_check(req)))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
-	e = edit_arg(req);
-	e->action = edit_action(req);
-	req->fsm_state = EDIT_LOADED;
-
-	return (HTTP_STATE_CONTINUE);
 }
 
 /* {value, label} lists for the selects, from the view's round. */
@@ -411,15 +320,12 @@ applications_notices(struct http_request *req)
  */
 int
 applications_render(struct http_request *req, int status,
-    const json_t *content)
+    const struct app_model *m, const json_t *content)
 {
 	json_t			*data, *errors;
 	struct appview_lists	 lists;
-	int			 editable;
 
 	data = ctx_get(req)->data;
-	editable = json_is_true(json_object_get(data, "editable")) &&
-	    json_is_true(json_object_get(data, "is_latest"));
 	if (content == NULL)
 		content = json_object_get(data, "content");
 
@@ -430,9 +336,9 @@ applications_render(struct http_request *req, int status,
 	else
 		errors = json_array();
 	json_object_set_new(data, "sections", appview_sections(content,
-	    errors, &lists, editable));
+	    errors, &lists, m->editable));
 	json_decref(errors);
-	json_object_set_new(data, "can_edit", json_boolean(editable));
+	json_object_set_new(data, "can_edit", json_boolean(m->editable));
 	json_object_set_new(data, "title_text", json_string(
 	    *appview_value(content, "title") != '\0' ?
 	    appview_value(content, "title") : "Untitled application"));
@@ -441,7 +347,7 @@ applications_render(struct http_request *req, int status,
 	csrf_expose(req);
 	page_render(req, status, "application");
 
-	return (HTTP_STATE_COMPLETE);
+	return (STEP_DONE);
 }
 
 /* Answers an autosave with {"ok": ..., ...}. */
@@ -455,7 +361,7 @@ edit_autosave_reply(struct http_request *req, int status, json_t *reply)
 	page_send(req, status, "application/json", s, strlen(s));
 	free(s);
 
-	return (HTTP_STATE_COMPLETE);
+	return (STEP_DONE);
 }
 
 /* The round's codes as appform wants them (NULL-terminated). */
@@ -474,7 +380,8 @@ edit_codes(const json_t *list)
 }
 
 static int
-edit_check(struct http_request *req, struct app_edit *e)
+edit_check(struct http_request *req, struct app_edit *e,
+    const struct app_model *m)
 {
 	struct appform_round	 round;
 	const json_t		*r;
@@ -483,8 +390,7 @@ edit_check(struct http_request *req, struct app_edit *e)
 	size_t			 i;
 	int			 mode;
 
-	mode = e->action == ACT_SUBMIT || json_is_true(json_object_get(
-	    ctx_get(req)->data, "is_submitted")) ? APPFORM_SUBMIT :
+	mode = e->action == ACT_SUBMIT || m->submitted ? APPFORM_SUBMIT :
 	    APPFORM_SAVE;
 
 	r = json_object_get(ctx_get(req)->data, "round");
@@ -538,70 +444,59 @@ applications_receipt_mail(struct http_request *req, const char *id_s,
 		fatal("asprintf");
 }
 
-/*
- * Checks the posted form once; 1 when the save may go to the database.
- * Like every state that queries, edit_loaded runs again while its query
- * is in flight, so this part must not.
- */
+/* The page a user may not see, as an autosave expects it. */
 static int
-edit_prepare(struct http_request *req, struct app_edit *e)
+edit_not_found(struct http_request *req)
 {
-	const char	*v;
+	if (edit_action(req) == ACT_AUTOSAVE)
+		return (edit_autosave_reply(req, 404, json_pack("{s:b, s:s}",
+		    "ok", 0, "message", "This application does not exist.")));
 
-	if (!applications_loaded(req)) {
-		if (e->action == ACT_AUTOSAVE)
-			return (edit_autosave_reply(req, 404,
-			    json_pack("{s:b, s:s}", "ok", 0, "message",
-			    "This application does not exist.")), 0);
-		page_error(req, 404, NULL);
-		return (0);
-	}
+	return (step_error(req, 404, NULL));
+}
 
+static const char	sql_save[] =
+    "SELECT application_save($1, $2, $3, $4::jsonb, $5, $6, $7, $8)";
+
+/* Shows the page, or checks the posted form and saves it. */
+static int
+edit_prepare(struct http_request *req)
+{
+	struct app_edit		*e;
+	const char		*v, *params[8];
+
+	e = edit_arg(req);
+	if (!applications_loaded(req, &e->model))
+		return (edit_not_found(req));
+
+	e->action = edit_action(req);
 	if (e->action == ACT_VIEW)
-		return (applications_render(req, 200, NULL), 0);
+		return (applications_render(req, 200, &e->model, NULL));
 
 	/* A version that is not a number can only be a tampered form. */
 	v = body_get(req, "version");
 	if (v[0] == '\0' || strlen(v) > 9 || strspn(v, "0123456789") !=
-	    strlen(v)) {
-		page_error(req, 400, "The form is incomplete; reload the "
-		    "page.");
-		return (0);
-	}
+	    strlen(v))
+		return (step_error(req, 400, "The form is incomplete; reload "
+		    "the page."));
 
-	if (!edit_check(req, e)) {
+	if (!edit_check(req, e, &e->model)) {
 		if (e->action == ACT_AUTOSAVE)
 			return (edit_autosave_reply(req, 422,
 			    json_pack("{s:b, s:s}", "ok", 0, "message",
 			    "Not saved: this submitted application stays "
-			    "complete; finish the changes and press Save.")),
-			    0);
-		return (applications_render(req, 422, e->content), 0);
+			    "complete; finish the changes and press Save.")));
+		return (applications_render(req, 422, &e->model,
+		    e->content));
 	}
 
 	e->content_json = json_dumps(e->content, JSON_COMPACT);
 	applications_receipt_mail(req, e->id_s, appview_value(e->content,
 	    "title"), &e->mail_subject, &e->mail_body);
 
-	return (1);
-}
-
-static const char	sql_save[] =
-    "SELECT application_save($1, $2, $3, $4::jsonb, $5, $6, $7, $8)";
-
-static int
-edit_loaded(struct http_request *req)
-{
-	struct app_edit	*e;
-	const char	*params[8];
-
-	e = edit_arg(req);
-	if (e->content_json == NULL && !edit_prepare(req, e))
-		return (HTTP_STATE_COMPLETE);
-
 	params[0] = e->id_s;
 	params[1] = e->uid;
-	params[2] = body_get(req, "version");
+	params[2] = v;
 	params[3] = e->content_json;
 	params[4] = e->action == ACT_SUBMIT ? "submit" :
 	    e->action == ACT_AUTOSAVE ? "autosave" : "save";
@@ -609,7 +504,7 @@ edit_loaded(struct http_request *req)
 	params[6] = e->mail_subject;
 	params[7] = e->mail_body;
 
-	return (db_query(req, EDIT_SAVED, sql_save, 8, params));
+	return (step_query(req, sql_save, 8, params));
 }
 
 static int
@@ -622,92 +517,70 @@ edit_refused(struct http_request *req, struct app_edit *e, int status,
 
 	fields_error(req, "form", msg);
 
-	return (applications_render(req, status, e->content));
+	return (applications_render(req, status, &e->model, e->content));
 }
 
 static int
 edit_saved(struct http_request *req)
 {
-	struct app_edit	*e;
-	const char	*r;
-	char		 loc[96], msg[512];
-	long long	 v;
+	struct app_edit		*e;
+	struct outcome		 o;
+	char			 loc[96], msg[512];
 
 	e = edit_arg(req);
-	r = db_value(req, 0, 0);
+	db_outcome(req, &o);
 
-	if (strcmp(r, "notfound") == 0) {
-		page_error(req, 404, NULL);
-		return (HTTP_STATE_COMPLETE);
-	}
-	if (strcmp(r, "closed") == 0)
-		return (edit_refused(req, e, 409, "The deadline has passed: "
-		    "nothing was changed. Your text is still below; you can "
-		    "copy it, but it can no longer be saved.", 0));
-	if (strcmp(r, "withdrawn") == 0)
-		return (edit_refused(req, e, 409, "This application has been "
-		    "withdrawn and can no longer be changed.", 0));
-	if (strncmp(r, "conflict:", 9) == 0) {
-		(void)snprintf(msg, sizeof(msg), "This application was saved "
-		    "elsewhere (another tab or device) after you opened this "
-		    "page: the latest is version %s. Nothing was overwritten. "
-		    "Your text is below, not yet saved; open the latest "
-		    "version in another tab to compare, then save again here "
-		    "to replace it.", r + 9);
+	switch (o.code) {
+	case OUTCOME_CLOSED:
+		return (edit_refused(req, e, 409, messages_get(MSG_APP_CLOSED),
+		    0));
+	case OUTCOME_WITHDRAWN:
+		return (edit_refused(req, e, 409,
+		    messages_get(MSG_APP_WITHDRAWN), 0));
+	case OUTCOME_CONFLICT:
+		messages_format(msg, sizeof(msg), MSG_APP_CONFLICT, o.number);
 		/* Saving again on purpose replaces that version. */
 		json_object_set_new(ctx_get(req)->data, "version",
-		    json_integer(strtoll(r + 9, NULL, 10)));
+		    json_integer(o.number));
 		return (edit_refused(req, e, 409, msg, 1));
+	case OUTCOME_SAVED:
+	case OUTCOME_SUBMITTED:
+	case OUTCOME_SAME:
+		break;
+	default:
+		return (step_error(req, 404, NULL));
 	}
 
-	v = strtoll(strchr(r, ':') != NULL ? strchr(r, ':') + 1 : "0", NULL,
-	    10);
 	if (e->action == ACT_AUTOSAVE)
 		return (edit_autosave_reply(req, 200, json_pack("{s:b, s:I}",
-		    "ok", 1, "version", (json_int_t)v)));
+		    "ok", 1, "version", (json_int_t)o.number)));
 
-	if (strncmp(r, "submitted:", 10) == 0 || strncmp(r, "same:", 5) == 0)
+	if (o.code != OUTCOME_SAVED)
 		(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s?receipt=1"
 		    "#receipt", e->id_s);
 	else
 		(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s?saved=%lld",
-		    e->id_s, v);
-	page_redirect(req, loc);
+		    e->id_s, o.number);
 
-	return (HTTP_STATE_COMPLETE);
+	return (step_redirect(req, loc));
 }
+
+static const step_fn edit_steps[] = { edit_prepare, edit_saved, NULL };
+
+HANDLER(applications_page,
+	.methods = METHODS_FORM,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.load = applications_load,
+	.resource = RESOURCE_APPLICATION,
+	.rights = RIGHT_VIEW,
+	.refuse = edit_not_found,
+	.steps = edit_steps,
+)
 
 /*
  * Withdrawal: POST /applications/{id}/withdraw with confirm=yes.
  */
-
-static int	withdraw_session(struct http_request *);
-static int	withdraw_run(struct http_request *);
-static int	withdraw_done(struct http_request *);
-
-enum { WITHDRAW_SESSION, WITHDRAW_RUN, WITHDRAW_DONE };
-
-static struct http_state withdraw_states[] = {
-	KORE_HTTP_STATE(withdraw_session),
-	KORE_HTTP_STATE(withdraw_run),
-	KORE_HTTP_STATE(withdraw_done),
-};
-
-int
-applications_withdraw(struct http_request *req)
-{
-	if (!page_allow(req, HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(withdraw_states,
-	    sizeof(withdraw_states) / sizeof(withdraw_states[0]), req));
-}
-
-static int
-withdraw_session(struct http_request *req)
-{
-	return (session_load(req, WITHDRAW_RUN));
-}
 
 static int
 withdraw_run(struct http_request *req)
@@ -716,39 +589,43 @@ withdraw_run(struct http_request *req)
 	const char	*params[3];
 	char		 loc[96];
 
-	if (body_form(req) == NULL || !csrf_check(req))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
 	e = edit_arg(req);
 	if (strcmp(body_get(req, "confirm"), "yes") != 0) {
 		(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s?withdraw="
 		    "confirm#withdraw", e->id_s);
-		page_redirect(req, loc);
-		return (HTTP_STATE_COMPLETE);
+		return (step_redirect(req, loc));
 	}
 
 	params[0] = e->id_s;
 	params[1] = e->uid;
 	params[2] = e->ip;
-	return (db_query(req, WITHDRAW_DONE,
-	    "SELECT application_withdraw($1, $2, $3)", 3, params));
+
+	return (step_query(req, "SELECT application_withdraw($1, $2, $3)", 3,
+	    params));
 }
 
 static int
 withdraw_done(struct http_request *req)
 {
-	char	loc[96];
+	struct outcome	o;
+	char		loc[96];
 
-	if (strcmp(db_value(req, 0, 0), "notfound") == 0) {
-		page_error(req, 404, NULL);
-		return (HTTP_STATE_COMPLETE);
-	}
+	db_outcome(req, &o);
+	if (o.code == OUTCOME_NOT_FOUND)
+		return (step_error(req, 404, NULL));
 
 	(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s",
 	    edit_arg(req)->id_s);
-	page_redirect(req, loc);
 
-	return (HTTP_STATE_COMPLETE);
+	return (step_redirect(req, loc));
 }
+
+static const step_fn withdraw_steps[] = { withdraw_run, withdraw_done,
+    NULL };
+
+HANDLER(applications_withdraw,
+	.methods = METHODS_POST,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.steps = withdraw_steps,
+)

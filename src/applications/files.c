@@ -26,6 +26,7 @@
 
 #include "applications/applications.h"
 #include "core/filecrypt.h"
+#include "core/outcome.h"
 #include "core/pdfcheck.h"
 #include "applications/files.h"
 #include "web/authz.h"
@@ -35,6 +36,8 @@
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/handler.h"
+#include "web/messages.h"
 #include "web/keys.h"
 #include "web/page.h"
 #include "web/session.h"
@@ -126,66 +129,23 @@ doc_mail(struct http_request *req, struct doc *d)
 static int
 doc_refuse(struct http_request *req, int status, const char *msg)
 {
-	fields_error(req, FILE_FIELD, msg);
+	struct app_model	m;
 
-	return (applications_render(req, status, NULL));
+	fields_error(req, FILE_FIELD, msg);
+	(void)applications_loaded(req, &m);
+
+	return (applications_render(req, status, &m, NULL));
+}
+
+static int
+doc_refuse_msg(struct http_request *req, int status, enum msg m)
+{
+	return (doc_refuse(req, status, messages_get(m)));
 }
 
 /*
  * Upload.
  */
-
-static int	up_session(struct http_request *);
-static int	up_body(struct http_request *);
-static int	up_route(struct http_request *);
-static int	up_loaded(struct http_request *);
-static int	up_sealed(struct http_request *);
-static int	up_stored(struct http_request *);
-
-enum { UP_SESSION, UP_BODY, UP_ROUTE, UP_LOADED, UP_SEALED, UP_STORED };
-
-static struct http_state up_states[] = {
-	KORE_HTTP_STATE(up_session),
-	KORE_HTTP_STATE(up_body),
-	KORE_HTTP_STATE(up_route),
-	KORE_HTTP_STATE(up_loaded),
-	KORE_HTTP_STATE(up_sealed),
-	KORE_HTTP_STATE(up_stored),
-};
-
-int
-files_upload(struct http_request *req)
-{
-	if (!page_allow(req, HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(up_states,
-	    sizeof(up_states) / sizeof(up_states[0]), req));
-}
-
-static int
-up_session(struct http_request *req)
-{
-	return (applications_session(req, UP_BODY, NULL));
-}
-
-static int
-up_body(struct http_request *req)
-{
-	return (body_upload(req, UP_ROUTE));
-}
-
-static int
-up_route(struct http_request *req)
-{
-	if (body_uploaded(req) == NULL || !csrf_check(req))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
-	req->fsm_state = UP_LOADED;
-	return (HTTP_STATE_CONTINUE);
-}
 
 /* Runs on a task thread: check, hash, seal. 0, or -1 with d->msg. */
 static int
@@ -212,48 +172,34 @@ up_work(void *arg)
 }
 
 static int
-up_loaded(struct http_request *req)
+up_check(struct http_request *req)
 {
 	struct doc		*d;
-	json_t			*data, *round;
+	struct app_model	 m;
 	const struct form_field	*f;
-	char			 msg[160];
-	json_int_t		 max_mb, max_files;
+	char			 msg[160], limit[96];
 
 	d = doc_arg(req);
-	if (d->key != NULL)	/* checked; the task is running */
-		return (work_run(req, UP_SEALED, up_work, d));
+	if (!applications_loaded(req, &m))
+		return (step_error(req, 404, NULL));
 
-	data = ctx_get(req)->data;
-	if (!applications_loaded(req)) {
-		page_error(req, 404, NULL);
-		return (HTTP_STATE_COMPLETE);
-	}
+	if (!m.editable)
+		return (doc_refuse_msg(req, 409, m.withdrawn ?
+		    MSG_DOC_WITHDRAWN : MSG_DOC_CLOSED));
 
-	if (!json_is_true(json_object_get(data, "editable")))
-		return (doc_refuse(req, 409, json_is_true(json_object_get(
-		    data, "is_withdrawn")) ? "This application has been "
-		    "withdrawn; documents can no longer be added." :
-		    "The deadline has passed; documents can no longer be "
-		    "added."));
-
-	round = json_object_get(data, "round");
-	max_mb = json_integer_value(json_object_get(round, "max_file_mb"));
-	max_files = json_integer_value(json_object_get(round, "max_files"));
 	f = form_file(&ctx_get(req)->form, FILE_FIELD);
 	if (f == NULL || f->len == 0)
 		return (doc_refuse(req, 422, "Choose a PDF file to upload."));
-	if (f->len > (size_t)max_mb * MIB) {
-		(void)snprintf(msg, sizeof(msg), "This file is %.1f MiB; each "
-		    "document may be at most %lld MiB.", (double)f->len / MIB,
-		    (long long)max_mb);
+	if (f->len > (size_t)m.max_file_mb * MIB) {
+		messages_format(limit, sizeof(limit), MSG_DOC_TOO_LARGE,
+		    m.max_file_mb);
+		(void)snprintf(msg, sizeof(msg), "This file is %.1f MiB; %s",
+		    (double)f->len / MIB, limit);
 		return (doc_refuse(req, 413, msg));
 	}
-	if ((json_int_t)json_array_size(json_object_get(data, "files")) >=
-	    max_files) {
-		(void)snprintf(msg, sizeof(msg), "This round accepts at most "
-		    "%lld documents; delete one to add another.",
-		    (long long)max_files);
+	if ((long long)m.files >= m.max_files) {
+		messages_format(msg, sizeof(msg), MSG_DOC_TOO_MANY,
+		    m.max_files);
 		return (doc_refuse(req, 422, msg));
 	}
 
@@ -264,7 +210,7 @@ up_loaded(struct http_request *req)
 	(void)snprintf(d->size_s, sizeof(d->size_s), "%zu", f->len);
 	d->key = keys_current();
 
-	return (work_run(req, UP_SEALED, up_work, d));
+	return (step_work(req, up_work, d));
 }
 
 static const char	sql_file_add[] =
@@ -283,8 +229,7 @@ up_sealed(struct http_request *req)
 	if (work_result(req) != 0)
 		return (doc_refuse(req, 422, d->msg));
 
-	if (d->mail_body == NULL)
-		doc_mail(req, d);
+	doc_mail(req, d);
 	memset(binary, 0, sizeof(binary));
 	memset(lengths, 0, sizeof(lengths));
 	values[0] = d->app_s;
@@ -307,72 +252,60 @@ up_sealed(struct http_request *req)
 	p.lengths = lengths;
 	p.binary = binary;
 
-	return (db_query_params(req, UP_STORED, &p, NULL));
+	return (step_query_params(req, &p));
 }
 
 static int
 up_stored(struct http_request *req)
 {
 	struct doc	*d;
-	const char	*r;
-	char		 loc[96];
+	struct outcome	 o;
+	char		 loc[96], msg[160], limit[96];
 
 	d = doc_arg(req);
-
-	r = db_value(req, 0, 0);
-	if (strcmp(r, "notfound") == 0) {
-		page_error(req, 404, NULL);
-		return (HTTP_STATE_COMPLETE);
+	db_outcome(req, &o);
+	switch (o.code) {
+	case OUTCOME_OK:
+		break;
+	case OUTCOME_CLOSED:
+		return (doc_refuse_msg(req, 409, MSG_DOC_CLOSED));
+	case OUTCOME_WITHDRAWN:
+		return (doc_refuse_msg(req, 409, MSG_DOC_WITHDRAWN));
+	case OUTCOME_TOO_MANY:
+		messages_format(msg, sizeof(msg), MSG_DOC_TOO_MANY, o.number);
+		return (doc_refuse(req, 422, msg));
+	case OUTCOME_TOO_LARGE:
+		messages_format(limit, sizeof(limit), MSG_DOC_TOO_LARGE,
+		    o.number);
+		(void)snprintf(msg, sizeof(msg), "This file is too large; %s",
+		    limit);
+		return (doc_refuse(req, 422, msg));
+	case OUTCOME_INVALID:
+		return (doc_refuse(req, 422, o.detail));
+	default:
+		return (step_error(req, 404, NULL));
 	}
-	if (strcmp(r, "closed") == 0)
-		return (doc_refuse(req, 409, "The deadline has passed; "
-		    "documents can no longer be added."));
-	if (strcmp(r, "withdrawn") == 0)
-		return (doc_refuse(req, 409, "This application has been "
-		    "withdrawn; documents can no longer be added."));
-	if (strncmp(r, "error:", 6) == 0)
-		return (doc_refuse(req, 422, r + 6));
 
 	(void)snprintf(loc, sizeof(loc), "/applications/%s?uploaded=1#files",
 	    d->app_s);
-	page_redirect(req, loc);
-
-	return (HTTP_STATE_COMPLETE);
+	return (step_redirect(req, loc));
 }
+
+static const step_fn up_steps[] = { up_check, up_sealed, up_stored, NULL };
+
+HANDLER(files_upload,
+	.methods = METHODS_POST,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_UPLOAD,
+	.load = applications_load,
+	.resource = RESOURCE_APPLICATION,
+	.rights = RIGHT_VIEW,
+	.steps = up_steps,
+)
 
 /*
  * Download.
  */
-
-static int	down_session(struct http_request *);
-static int	down_query(struct http_request *);
-static int	down_fetched(struct http_request *);
-static int	down_opened(struct http_request *);
-
-enum { DOWN_SESSION, DOWN_QUERY, DOWN_FETCHED, DOWN_OPENED };
-
-static struct http_state down_states[] = {
-	KORE_HTTP_STATE(down_session),
-	KORE_HTTP_STATE(down_query),
-	KORE_HTTP_STATE(down_fetched),
-	KORE_HTTP_STATE(down_opened),
-};
-
-int
-files_download(struct http_request *req)
-{
-	if (!page_allow(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(down_states,
-	    sizeof(down_states) / sizeof(down_states[0]), req));
-}
-
-static int
-down_session(struct http_request *req)
-{
-	return (session_load(req, DOWN_QUERY));
-}
 
 static int
 down_query(struct http_request *req)
@@ -380,9 +313,6 @@ down_query(struct http_request *req)
 	struct doc		*d;
 	struct db_params	 p;
 	const char		*values[3];
-
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
 
 	d = doc_arg(req);
 	values[0] = d->app_s;
@@ -395,7 +325,7 @@ down_query(struct http_request *req)
 	p.values = values;
 	p.result_binary = 1;
 
-	return (db_query_params(req, DOWN_FETCHED, &p, NULL));
+	return (step_query_params(req, &p));
 }
 
 /* On a task thread. */
@@ -418,10 +348,8 @@ down_fetched(struct http_request *req)
 	int		 len;
 
 	d = doc_arg(req);
-	if (db_rows(req) != 1) {
-		page_error(req, 404, NULL);
-		return (HTTP_STATE_COMPLETE);
-	}
+	if (db_rows(req) != 1)
+		return (step_error(req, 404, NULL));
 
 	/* Binary results: text columns arrive as their bytes. */
 	(void)snprintf(d->name, sizeof(d->name), "%.*s",
@@ -432,16 +360,15 @@ down_fetched(struct http_request *req)
 		kore_log(LOG_ERR, "files: document %s is sealed with key %s, "
 		    "which this instance does not have (LAUREL_KEY_FILES_OLD)",
 		    d->fid_s, keyid);
-		page_error(req, 503, "This document cannot be opened right "
-		    "now. The organisers have been told.");
-		return (HTTP_STATE_COMPLETE);
+		return (step_error(req, 503, "This document cannot be opened "
+		    "right now. The organisers have been told."));
 	}
 
 	/* The result stays in ctx until the request ends. */
 	d->plain = (const unsigned char *)db_value(req, 0, 2);
 	d->plain_len = (size_t)db_length(req, 0, 2);
 
-	return (work_run(req, DOWN_OPENED, down_work, d));
+	return (step_work(req, down_work, d));
 }
 
 /*
@@ -490,9 +417,8 @@ down_opened(struct http_request *req)
 	if (work_result(req) != 0) {
 		kore_log(LOG_ERR, "files: document %s failed to open: its "
 		    "stored bytes were changed or damaged", d->fid_s);
-		page_error(req, 500, "This document is damaged and cannot be "
-		    "opened. The organisers have been told.");
-		return (HTTP_STATE_COMPLETE);
+		return (step_error(req, 500, "This document is damaged and "
+		    "cannot be opened. The organisers have been told."));
 	}
 
 	down_disposition(d->name, disp, sizeof(disp));
@@ -500,73 +426,38 @@ down_opened(struct http_request *req)
 	http_response_header(req, "cache-control", "private, no-store");
 	page_send(req, 200, "application/pdf", d->opened, d->opened_len);
 
-	return (HTTP_STATE_COMPLETE);
+	return (STEP_DONE);
 }
+
+static const step_fn down_steps[] = { down_query, down_fetched, down_opened,
+    NULL };
+
+HANDLER(files_download,
+	.methods = METHODS_GET,
+	.enter = ENTER_SIGNED_IN,
+	.resource = RESOURCE_APPLICATION,
+	.rights = RIGHT_FILES,
+	.steps = down_steps,
+)
 
 /*
  * Delete.
  */
 
-static int	del_session(struct http_request *);
-static int	del_route(struct http_request *);
-static int	del_loaded(struct http_request *);
-static int	del_done(struct http_request *);
-
-enum { DEL_SESSION, DEL_ROUTE, DEL_LOADED, DEL_DONE };
-
-static struct http_state del_states[] = {
-	KORE_HTTP_STATE(del_session),
-	KORE_HTTP_STATE(del_route),
-	KORE_HTTP_STATE(del_loaded),
-	KORE_HTTP_STATE(del_done),
-};
-
-int
-files_delete(struct http_request *req)
-{
-	if (!page_allow(req, HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(del_states,
-	    sizeof(del_states) / sizeof(del_states[0]), req));
-}
-
-static int
-del_session(struct http_request *req)
-{
-	return (applications_session(req, DEL_ROUTE, NULL));
-}
-
-static int
-del_route(struct http_request *req)
-{
-	if (body_form(req) == NULL || !csrf_check(req))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
-	req->fsm_state = DEL_LOADED;
-	return (HTTP_STATE_CONTINUE);
-}
-
 static const char	sql_file_delete[] =
     "SELECT application_file_delete($1, $2, $3, $4, $5, $6)";
 
 static int
-del_loaded(struct http_request *req)
+del_run(struct http_request *req)
 {
-	struct doc	*d;
-	const char	*params[6];
+	struct doc		*d;
+	struct app_model	 m;
+	const char		*params[6];
 
 	d = doc_arg(req);
-	/* Once: this state runs again while its query is in flight. */
-	if (d->mail_body == NULL) {
-		if (!applications_loaded(req)) {
-			page_error(req, 404, NULL);
-			return (HTTP_STATE_COMPLETE);
-		}
-		doc_mail(req, d);
-	}
+	if (!applications_loaded(req, &m))
+		return (step_error(req, 404, NULL));
+	doc_mail(req, d);
 
 	params[0] = d->app_s;
 	params[1] = d->uid;
@@ -575,32 +466,42 @@ del_loaded(struct http_request *req)
 	params[4] = d->mail_subject;
 	params[5] = d->mail_body;
 
-	return (db_query(req, DEL_DONE, sql_file_delete, 6, params));
+	return (step_query(req, sql_file_delete, 6, params));
 }
 
 static int
 del_done(struct http_request *req)
 {
 	struct doc	*d;
-	const char	*r;
+	struct outcome	 o;
 	char		 loc[96];
 
 	d = doc_arg(req);
-
-	r = db_value(req, 0, 0);
-	if (strcmp(r, "notfound") == 0) {
-		page_error(req, 404, NULL);
-		return (HTTP_STATE_COMPLETE);
+	db_outcome(req, &o);
+	switch (o.code) {
+	case OUTCOME_OK:
+		break;
+	case OUTCOME_CLOSED:
+		return (doc_refuse_msg(req, 409, MSG_DOC_DELETE_CLOSED));
+	case OUTCOME_WITHDRAWN:
+		return (doc_refuse_msg(req, 409, MSG_DOC_DELETE_WITHDRAWN));
+	default:
+		return (step_error(req, 404, NULL));
 	}
-	if (strcmp(r, "closed") == 0 || strcmp(r, "withdrawn") == 0)
-		return (doc_refuse(req, 409, strcmp(r, "closed") == 0 ?
-		    "The deadline has passed; documents can no longer be "
-		    "deleted." : "This application has been withdrawn; its "
-		    "documents can no longer be changed."));
 
 	(void)snprintf(loc, sizeof(loc), "/applications/%s?deleted=1#files",
 	    d->app_s);
-	page_redirect(req, loc);
-
-	return (HTTP_STATE_COMPLETE);
+	return (step_redirect(req, loc));
 }
+
+static const step_fn del_steps[] = { del_run, del_done, NULL };
+
+HANDLER(files_delete,
+	.methods = METHODS_POST,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.load = applications_load,
+	.resource = RESOURCE_APPLICATION,
+	.rights = RIGHT_VIEW,
+	.steps = del_steps,
+)

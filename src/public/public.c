@@ -1,3 +1,8 @@
+/*
+ * The public pages: the call (home), rules, privacy, and the health
+ * checks. None reads the session.
+ */
+
 #include <kore/kore.h>
 #include <kore/http.h>
 
@@ -8,30 +13,10 @@
 #include "core/md.h"
 #include "public/public.h"
 #include "web/ctx.h"
-#include "web/db.h"
+#include "web/handler.h"
 #include "web/page.h"
 
-#define GET_ONLY	(HTTP_METHOD_GET | HTTP_METHOD_HEAD)
-
-static int	home_query(struct http_request *);
-static int	home_show(struct http_request *);
-static int	readyz_query(struct http_request *);
-static int	readyz_reply(struct http_request *);
-
-enum { HOME_QUERY, HOME_SHOW };
-enum { READYZ_QUERY, READYZ_REPLY };
-
-static struct http_state home_states[] = {
-	KORE_HTTP_STATE(home_query),
-	KORE_HTTP_STATE(home_show),
-};
-
-static struct http_state readyz_states[] = {
-	KORE_HTTP_STATE(readyz_query),
-	KORE_HTTP_STATE(readyz_reply),
-};
-
-/* Tells the layout which navigation entry is the current page. */
+/* The navigation marks the page it is on. */
 static void
 public_mark(struct http_request *req, const char *name)
 {
@@ -41,35 +26,18 @@ public_mark(struct http_request *req, const char *name)
 	json_object_set_new(ctx_get(req)->data, key, json_true());
 }
 
-static int
-public_static_page(struct http_request *req, const char *name)
-{
-	if (!page_allow(req, GET_ONLY))
-		return (KORE_RESULT_OK);
+/*
+ * The home page: the open rounds, their call text in safe Markdown.
+ */
 
-	public_mark(req, name);
-	return (page_render(req, 200, name));
+static const char *
+home_load(struct http_request *req, struct load_params *lp)
+{
+	(void)req;
+	(void)lp;
+	return ("rounds_public_open() AS rounds");
 }
 
-/* The home page: the award, and the rounds open now (one query). */
-int
-public_home(struct http_request *req)
-{
-	if (!page_allow(req, GET_ONLY))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(home_states,
-	    sizeof(home_states) / sizeof(home_states[0]), req));
-}
-
-static int
-home_query(struct http_request *req)
-{
-	return (db_query(req, HOME_SHOW, "SELECT rounds_public_open()", 0,
-	    NULL));
-}
-
-/* The call text is Markdown, rendered safe (no raw HTML, no scripts). */
 static void
 home_markdown(json_t *round)
 {
@@ -87,66 +55,106 @@ static int
 home_show(struct http_request *req)
 {
 	json_t		*rounds, *r;
-	json_error_t	 err;
 	size_t		 i;
 
-	rounds = json_loads(db_value(req, 0, 0), 0, &err);
-	if (rounds == NULL)
-		rounds = json_array();
+	if (!handler_merge(req, "rounds", "rounds"))
+		json_object_set_new(ctx_get(req)->data, "rounds", json_array());
+	rounds = json_object_get(ctx_get(req)->data, "rounds");
 	json_array_foreach(rounds, i, r)
 		home_markdown(r);
-	json_object_set_new(ctx_get(req)->data, "rounds", rounds);
-
 	public_mark(req, "home");
-	page_render(req, 200, "home");
-	return (HTTP_STATE_COMPLETE);
+
+	return (STEP_NEXT);
 }
 
-int
-public_rules(struct http_request *req)
+static const step_fn home_steps[] = { home_show, NULL };
+
+HANDLER(public_home,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.load = home_load,
+	.steps = home_steps,
+	.template = "home",
+)
+
+/*
+ * Pages that are only their template.
+ */
+
+static int
+rules_mark(struct http_request *req)
 {
-	return (public_static_page(req, "rules"));
-}
-
-int
-public_privacy(struct http_request *req)
-{
-	return (public_static_page(req, "privacy"));
-}
-
-/* Liveness: answers without the database, so it measures Kore alone. */
-int
-public_healthz(struct http_request *req)
-{
-	if (!page_allow(req, GET_ONLY))
-		return (KORE_RESULT_OK);
-
-	return (page_text(req, 200, "ok"));
-}
-
-/* Readiness: one query; the 503 page while the database is away. */
-int
-public_readyz(struct http_request *req)
-{
-	if (!page_allow(req, GET_ONLY))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(readyz_states,
-	    sizeof(readyz_states) / sizeof(readyz_states[0]), req));
+	public_mark(req, "rules");
+	return (STEP_NEXT);
 }
 
 static int
-readyz_query(struct http_request *req)
+privacy_mark(struct http_request *req)
 {
-	return (db_query(req, READYZ_REPLY, "SELECT 1", 0, NULL));
+	public_mark(req, "privacy");
+	return (STEP_NEXT);
+}
+
+static const step_fn rules_steps[] = { rules_mark, NULL };
+static const step_fn privacy_steps[] = { privacy_mark, NULL };
+
+HANDLER(public_rules,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.steps = rules_steps,
+	.template = "rules",
+)
+
+HANDLER(public_privacy,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.steps = privacy_steps,
+	.template = "privacy",
+)
+
+/*
+ * Health checks: /healthz answers while the process lives, /readyz
+ * once the database answers too (503 otherwise, from the driver).
+ */
+
+static int
+healthz_reply(struct http_request *req)
+{
+	page_text(req, 200, "ok");
+	return (STEP_DONE);
+}
+
+static const step_fn healthz_steps[] = { healthz_reply, NULL };
+
+HANDLER(public_healthz,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.steps = healthz_steps,
+)
+
+static const char *
+readyz_load(struct http_request *req, struct load_params *lp)
+{
+	(void)req;
+	(void)lp;
+	return ("1 AS ready");
 }
 
 static int
 readyz_reply(struct http_request *req)
 {
-	if (db_rows(req) != 1)
-		return (page_error(req, 503, NULL), HTTP_STATE_COMPLETE);
+	if (handler_loaded(req, "ready") == NULL)
+		return (step_error(req, 503, NULL));
 
 	page_text(req, 200, "ok");
-	return (HTTP_STATE_COMPLETE);
+	return (STEP_DONE);
 }
+
+static const step_fn readyz_steps[] = { readyz_reply, NULL };
+
+HANDLER(public_readyz,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.load = readyz_load,
+	.steps = readyz_steps,
+)

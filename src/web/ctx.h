@@ -33,6 +33,7 @@ struct work;
 struct upload_job;
 struct handler;
 struct rights;
+struct db_keep;
 
 struct ctx {
 	/* db.c */
@@ -40,7 +41,7 @@ struct ctx {
 	int			 db_state;
 	PGresult		*res;
 	struct db_params	 pending;	/* db_start(): kept for a resend */
-	const char		**pending_values;
+	struct db_keep		*kept;
 
 	/* handler.c: where the driver stands, and the page's own row. */
 	const struct handler	*handler;

@@ -14,14 +14,24 @@
 #include <kore/pgsql.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "core/outcome.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/page.h"
 #include "web/settings.h"
 
 #define DB_PARAMS_MAX	64
+
+/* A query's text and parameters, kept until it is done (db_start). */
+struct db_keep {
+	char		*sql;
+	const char	*values[DB_PARAMS_MAX];
+	size_t		 lengths[DB_PARAMS_MAX];
+	int		 binary[DB_PARAMS_MAX];
+};
 
 #define DB_IDLE		0
 #define DB_QUEUED	1
@@ -277,7 +287,8 @@ db_unreachable(struct kore_pgsql *sql)
  * pool is full the query waits in Kore's queue and is sent again when
  * woken, so its parameters are copied here (binary values, such as a
  * sealed document, are referenced: the step keeps them in its own state
- * until the query is done).
+ * until the query is done). So is the text: it may be built on the
+ * step's stack.
  */
 int
 db_start(struct http_request *req, const struct db_params *p)
@@ -329,44 +340,48 @@ db_poll(struct http_request *req)
 static void
 db_keep(struct ctx *ctx, const struct db_params *p)
 {
-	struct db_params	*k;
-	const char		**values;
-	int			 i;
+	struct db_keep	*k;
+	int		 i, bin;
 
 	if (p->nparams < 0 || p->nparams > DB_PARAMS_MAX)
 		fatal("db_start: %d parameters", p->nparams);
 
-	k = &ctx->pending;
-	*k = *p;
-	values = kore_calloc(p->nparams + 1, sizeof(*values));
+	k = kore_calloc(1, sizeof(*k));
+	k->sql = kore_strdup(p->sql);
 	for (i = 0; i < p->nparams; i++) {
-		if (p->values[i] == NULL ||
-		    (p->binary != NULL && p->binary[i]))
-			values[i] = p->values[i];
+		bin = p->binary != NULL && p->binary[i];
+		k->binary[i] = bin;
+		k->lengths[i] = bin ? p->lengths[i] : 0;
+		if (p->values[i] == NULL || bin)
+			k->values[i] = p->values[i];
 		else
-			values[i] = kore_strdup(p->values[i]);
+			k->values[i] = kore_strdup(p->values[i]);
 	}
-	k->values = values;
-	ctx->pending_values = values;
+
+	ctx->pending = *p;
+	ctx->pending.sql = k->sql;
+	ctx->pending.values = k->values;
+	ctx->pending.lengths = k->lengths;
+	ctx->pending.binary = k->binary;
+	ctx->kept = k;
 }
 
 static void
 db_forget(struct ctx *ctx)
 {
-	const struct db_params	*k;
-	int			 i;
+	struct db_keep	*k;
+	int		 i;
 
-	if (ctx->pending_values == NULL)
+	if ((k = ctx->kept) == NULL)
 		return;
 
-	k = &ctx->pending;
-	for (i = 0; i < k->nparams; i++) {
-		if (k->values[i] != NULL &&
-		    (k->binary == NULL || !k->binary[i]))
+	for (i = 0; i < ctx->pending.nparams; i++) {
+		if (k->values[i] != NULL && !k->binary[i])
 			kore_free((void *)(uintptr_t)k->values[i]);
 	}
-	kore_free(ctx->pending_values);
-	ctx->pending_values = NULL;
+	kore_free(k->sql);
+	kore_free(k);
+	ctx->kept = NULL;
 	memset(&ctx->pending, 0, sizeof(ctx->pending));
 }
 
@@ -458,4 +473,54 @@ db_isnull(struct http_request *req, int row, int col)
 		return (1);
 
 	return (PQgetisnull(res, row, col));
+}
+
+static const char *
+db_column(PGresult *res, const char *name)
+{
+	int	c;
+
+	if ((c = PQfnumber(res, name)) < 0 || PQgetisnull(res, 0, c))
+		return (NULL);
+
+	return (PQgetvalue(res, 0, c));
+}
+
+/*
+ * The outcome of the function the last query called: its columns
+ * outcome, number and detail. Functions not yet moved to that form
+ * answer "name[:number]" or "error:message" in their one column; this is
+ * the one place that reads that older form.
+ */
+void
+db_outcome(struct http_request *req, struct outcome *o)
+{
+	PGresult	*res;
+	const char	*s, *colon;
+	char		 name[32];
+	size_t		 n;
+
+	res = db_result(req);
+	if (res == NULL || PQntuples(res) != 1 || PQnfields(res) < 1) {
+		outcome_parse(o, NULL, NULL, NULL);
+		return;
+	}
+	if (PQfnumber(res, "outcome") >= 0) {
+		outcome_parse(o, db_column(res, "outcome"),
+		    db_column(res, "number"), db_column(res, "detail"));
+		return;
+	}
+
+	s = PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0);
+	if (*s >= '0' && *s <= '9') {
+		outcome_parse(o, "created", s, NULL);
+		return;
+	}
+	n = (colon = strchr(s, ':')) != NULL ? (size_t)(colon - s) :
+	    strlen(s);
+	(void)snprintf(name, sizeof(name), "%.*s", (int)n, s);
+	if (strcmp(name, "error") == 0)
+		outcome_parse(o, "invalid", NULL, colon + 1);
+	else
+		outcome_parse(o, name, colon != NULL ? colon + 1 : NULL, NULL);
 }

@@ -80,6 +80,10 @@ int		 db_merge(struct http_request *, int col, const char *key);
 const char	*db_value(struct http_request *, int row, int col);
 int		 db_isnull(struct http_request *, int row, int col);
 
+/* The outcome of the function the last query called (core/outcome.h). */
+struct outcome;
+void		 db_outcome(struct http_request *, struct outcome *);
+
 /* Registers the database from the settings; 0 or -1 (logged). */
 int		 db_register(void);
 

@@ -156,10 +156,11 @@ handler_phase(struct http_request *req, struct ctx *ctx,
 		return (authz_enter(req, h->enter, h->signed_in_to) ?
 		    STEP_NEXT : STEP_DONE);
 	case PHASE_RIGHTS:
-		if (h->resource == RESOURCE_NONE)
+		if (h->resource == RESOURCE_NONE || authz_can(req, h->rights))
 			return (STEP_NEXT);
-		return (authz_rights(req, h->resource, h->rights) ?
-		    STEP_NEXT : STEP_DONE);
+		if (h->refuse != NULL)
+			return (h->refuse(req));
+		return (step_error(req, 404, NULL));
 	}
 
 	fatal("handler %s: phase %d", h->name, ctx->phase - 1);

@@ -93,6 +93,8 @@ struct handler {
 
 	enum resource	 resource;	/* whose rights the page needs */
 	unsigned int	 rights;	/* all of these, or the 404 page */
+	/* How the page says 404 when that is not the HTML page (JSON). */
+	int		(*refuse)(struct http_request *);
 
 	const step_fn	*steps;		/* NULL-terminated */
 	const char	*template;	/* rendered after the steps, 200 */
