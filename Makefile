@@ -16,33 +16,30 @@ CORE_LIBS=	-ljansson -lsodium -lcrypto
 # Pure core: no Kore include, unit-tested and fuzzed.
 CORE_SRC:=	$(wildcard src/core/*.c)
 
-# Unit tests: tests/unit/X_test.c links src/core/X.c (plus UNIT_DEPS_X).
+# Unit tests (tests/unit/X_test.c) and fuzz targets (tests/fuzz/X_fuzz.c)
+# link the files of the pure core they need: tools/coredeps.sh follows the
+# core headers they include (and those of each .c it brings in) and writes
+# the list beside the binary, as a make rule. Libraries are named once per
+# core module below, and come with it.
 UNIT_SRC:=	$(wildcard tests/unit/*_test.c)
 UNIT_BIN:=	$(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
-# Fuzz targets: tests/fuzz/X_fuzz.c links src/core/X.c.
 FUZZ_SRC:=	$(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_BIN:=	$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_RUNS?=	10000000
 
+LIBS_totp=	-loath
+LIBS_qrsvg=	-lqrencode
+LIBS_md=	-lcmark
+LIBS_pdfcheck=	-lqpdf
+
+# The core files among a target's prerequisites, and their libraries.
+core_c=		$(filter src/core/%.c,$^)
+core_libs=	$(foreach m,$(basename $(notdir $(core_c))),$(LIBS_$(m)))
+
 # The template fuzzer runs with a small render budget: inputs that expand
 # exponentially would otherwise spend the default budget on every run.
-FUZZ_DEPS_tmpl=		-DTMPL_MAX_WORK=20000 -DTMPL_MAX_OUTPUT=262144
-FUZZ_DEPS_appview=	src/core/appform.c src/core/valid.c src/core/mailfmt.c src/core/form.c
-
-# Extra objects and libraries of the unit tests that need them.
-UNIT_DEPS_totp=		-loath
-UNIT_DEPS_qrsvg=	-lqrencode
-UNIT_DEPS_pwpolicy=	src/core/form.c
-UNIT_DEPS_mailfmt=	src/core/form.c
-UNIT_DEPS_valid=	src/core/mailfmt.c src/core/form.c
-UNIT_DEPS_md=		-lcmark
-UNIT_DEPS_roundform=	src/core/valid.c src/core/mailfmt.c src/core/form.c
-UNIT_DEPS_pdfcheck=	-lqpdf
-UNIT_DEPS_appform=	src/core/valid.c src/core/mailfmt.c src/core/form.c
-UNIT_DEPS_keyring=	src/core/filecrypt.c
-UNIT_DEPS_appview=	src/core/appform.c src/core/valid.c src/core/mailfmt.c src/core/form.c
-UNIT_DEPS_sealstr=	src/core/keyring.c src/core/filecrypt.c
+FUZZ_FLAGS_tmpl=	-DTMPL_MAX_WORK=20000 -DTMPL_MAX_OUTPUT=262144
 
 .PHONY: all build unit fuzz fuzz-short clean run test bench
 
@@ -50,22 +47,30 @@ all: build
 
 unit-build: $(UNIT_BIN)
 
-$(BUILD)/unit/%_test: tests/unit/%_test.c src/core/%.c src/core/%.h
+$(BUILD)/unit/%_test.d: tests/unit/%_test.c tools/coredeps.sh
+	@mkdir -p $(@D)
+	@tools/coredeps.sh $(BUILD)/unit/$*_test $< >$@
+
+$(BUILD)/unit/%_test: tests/unit/%_test.c
 	@mkdir -p $(@D)
 	@echo "CC $@"
-	@$(CC) $(CFLAGS_BASE) -O1 $(SAN) -o $@ $< src/core/$*.c \
-	    $(UNIT_DEPS_$*) -lcmocka $(CORE_LIBS)
+	@$(CC) $(CFLAGS_BASE) -O1 $(SAN) -o $@ $< $(core_c) $(core_libs) \
+	    -lcmocka $(CORE_LIBS)
 
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP ./$$t || exit 1; done
 
-$(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c src/core/%.c src/core/%.h
+$(BUILD)/fuzz/%_fuzz.d: tests/fuzz/%_fuzz.c tools/coredeps.sh
+	@mkdir -p $(@D)
+	@tools/coredeps.sh $(BUILD)/fuzz/$*_fuzz $< >$@
+
+$(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c
 	@mkdir -p $(@D)
 	@echo "FUZZ $@"
 	@$(FUZZCC) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=undefined -o $@ $< src/core/$*.c \
-	    $(FUZZ_DEPS_$*) $(CORE_LIBS)
+	    -fno-sanitize-recover=undefined -o $@ $< $(core_c) $(core_libs) \
+	    $(FUZZ_FLAGS_$*) $(CORE_LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -77,6 +82,7 @@ fuzz: $(FUZZ_BIN)
 
 clean:
 	rm -rf $(BUILD)
+
 
 # --- The Kore module and the operator's tool -------------------------------
 
@@ -105,25 +111,25 @@ $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c src/web/embedded.h
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O1 -fPIC -Isrc -c -o $@ $<
 
-$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+# Each object's headers, as the compiler saw them (-MMD).
+$(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "CC $<"
-	@$(CC) $(MOD_CFLAGS) -c -o $@ $<
+	@$(CC) $(MOD_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(MODULE): $(MOD_OBJ) Makefile
 	@echo "LD $@"
 	@$(CC) -shared $(MOD_SAN) -o $@ $(MOD_OBJ) $(MOD_LIBS)
 
-$(LAURELCTL): $(wildcard src/laurelctl/*.c src/laurelctl/*.h) \
-    src/core/mailfmt.c src/core/form.c src/core/valid.c src/core/pwhash.c \
-    src/core/filecrypt.c src/core/keyring.c src/core/sealstr.c \
-    src/core/mailfmt.h src/core/form.h src/core/valid.h src/core/pwhash.h \
-    src/core/filecrypt.h src/core/keyring.h src/core/sealstr.h
+$(LAURELCTL).d: $(wildcard src/laurelctl/*.c) tools/coredeps.sh
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -I/usr/include/postgresql -o $@ \
-	    $(wildcard src/laurelctl/*.c) src/core/mailfmt.c src/core/form.c \
-	    src/core/valid.c src/core/pwhash.c src/core/filecrypt.c \
-	    src/core/keyring.c src/core/sealstr.c -lpq -lsodium -lcurl
+	@tools/coredeps.sh $(LAURELCTL) $(wildcard src/laurelctl/*.c) >$@
+
+$(LAURELCTL): $(wildcard src/laurelctl/*.h)
+	@mkdir -p $(@D)
+	@echo "CC $@"
+	@$(CC) $(CFLAGS_BASE) -I/usr/include/postgresql -o $@ \
+	    $(filter %.c,$^) $(core_libs) -lpq -lsodium -lcurl
 
 build: $(MODULE) $(LAURELCTL)
 
@@ -149,3 +155,9 @@ test-%: $(TEST_DEPS)
 
 bench: build
 	@node tests/bench/bench.mjs
+
+# What tools/coredeps.sh and the compiler found, once they have run.
+ifneq ($(MAKECMDGOALS),clean)
+-include $(UNIT_BIN:=.d) $(FUZZ_BIN:=.d) $(LAURELCTL).d
+-include $(MOD_OBJ:.o=.d)
+endif
