@@ -19,8 +19,10 @@
 
 static const char	*head_end(const char *, size_t, size_t *);
 static int	 head_method(struct httphead *, const char *, size_t);
-static int	 head_request_line(struct httphead *,
+static int	 head_too_large(struct httphead *,
 		    const struct httphead_limits *, const char *, size_t);
+static int	 head_request_line(struct httphead *,
+		    const struct httphead_limits *, const char *, size_t, int);
 static int	 head_lines_ok(const char *, size_t);
 static const char	*head_header(const char *, size_t, const char *,
 		    size_t *);
@@ -47,11 +49,16 @@ httphead_check(struct httphead *h, const struct httphead_limits *lim,
 
 	memset(h, 0, sizeof(*h));
 	p = buf;
-	if ((end = head_end(p, len, &skip)) == NULL)
-		return (HTTPHEAD_MORE);
+	if (len > lim->head_max)
+		len = lim->head_max;
+	if ((end = head_end(p, len, &skip)) == NULL) {
+		if (len < lim->head_max)
+			return (HTTPHEAD_MORE);
+		return (head_too_large(h, lim, p, len));
+	}
 	hlen = end - p;
 
-	if ((status = head_request_line(h, lim, p, hlen)) != 0)
+	if ((status = head_request_line(h, lim, p, hlen, 0)) != 0)
 		return (status);
 	if (!head_lines_ok(p, hlen))
 		return (400);
@@ -98,10 +105,31 @@ head_method(struct httphead *h, const char *m, size_t len)
 	return (-1);
 }
 
-/* "METHOD /target HTTP/1.x", the line ending at '\n' or at len. */
+/*
+ * head_max bytes and no blank line.  What there is of the request line
+ * is judged as a whole one would be, so that a wrong method is still a
+ * 405; then the line, or the header lines after it, are too long.
+ */
+static int
+head_too_large(struct httphead *h, const struct httphead_limits *lim,
+    const char *buf, size_t len)
+{
+	int		 status, cut;
+
+	cut = memchr(buf, '\n', len) == NULL;
+	if ((status = head_request_line(h, lim, buf, len, cut)) != 0)
+		return (status);
+
+	return (431);
+}
+
+/*
+ * "METHOD /target HTTP/1.x", the line ending at '\n' or at len; when cut,
+ * the line goes on beyond len and only its start can be judged.
+ */
 static int
 head_request_line(struct httphead *h, const struct httphead_limits *lim,
-    const char *buf, size_t len)
+    const char *buf, size_t len, int cut)
 {
 	const char	*eol, *sp1, *sp2, *ver;
 	size_t		 llen, tlen;
@@ -117,17 +145,18 @@ head_request_line(struct httphead *h, const struct httphead_limits *lim,
 		return (405);
 
 	sp2 = memchr(sp1 + 1, ' ', llen - (sp1 + 1 - buf));
-	if (sp2 == NULL)
+	if (sp2 == NULL && !cut)
 		return (400);
-	tlen = sp2 - (sp1 + 1);
+	tlen = (sp2 != NULL ? sp2 : buf + llen) - (sp1 + 1);
 	if (tlen == 0 || sp1[1] != '/')
 		return (400);
-	if (tlen > lim->target_max)
+	if (tlen > lim->target_max || cut)
 		return (414);
 
 	ver = sp2 + 1;
 	if ((size_t)(buf + llen - ver) != 8 ||
-	    (strncasecmp(ver, "HTTP/1.1", 8) && strncasecmp(ver, "HTTP/1.0", 8)))
+	    (strncasecmp(ver, "HTTP/1.1", 8) != 0 &&
+	    strncasecmp(ver, "HTTP/1.0", 8) != 0))
 		return (400);
 
 	h->target = sp1 + 1;

@@ -75,6 +75,13 @@ gate_header_recv(struct netbuf *nb)
 	struct httphead_limits	 lim;
 	int			 status;
 
+	/*
+	 * Kore reads a head into b_len bytes and, once they are full, asks
+	 * recv() for none: the 0 it gets reads as EOF, and closing with the
+	 * client's bytes unread resets the connection, unanswered.  So the
+	 * core refuses a head that has not ended by then.
+	 */
+	lim.head_max = nb->b_len;
 	lim.target_max = GATE_TARGET_MAX;
 	lim.body_max = settings.body_max;
 	lim.upload_max = settings.upload_max;

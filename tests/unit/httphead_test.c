@@ -23,10 +23,20 @@
 #define T25		T24 "5"
 
 /* Small limits, so that the boundaries are short to write. */
-static const struct httphead_limits	lim = { 24, 100, 1000 };
+#define HEAD_MAX	128
+static const struct httphead_limits	lim = { HEAD_MAX, 24, 100, 1000 };
+
+/* A target limit the head limit always comes before. */
+static const struct httphead_limits	wide = { HEAD_MAX, 4096, 100, 1000 };
+
+/* What the gate passes with Kore's defaults. */
+static const struct httphead_limits	kore = { 4096, 1998, 1048576,
+					    105906176 };
 
 static int	check(const char *);
 static void	expect(const char *, int);
+static char	*padded(const char *, size_t, const char *);
+static char	*sized(const char *, const char *, size_t);
 
 static int
 check(const char *s)
@@ -43,6 +53,35 @@ expect(const char *s, int want)
 
 	if ((got = check(s)) != want)
 		fail_msg("%d, not %d, for \"%s\"", got, want, s);
+}
+
+/* start, pad bytes of 'a', end; the caller frees. */
+static char *
+padded(const char *start, size_t pad, const char *end)
+{
+	char	*s;
+	size_t	 slen, elen;
+
+	slen = strlen(start);
+	elen = strlen(end);
+	s = malloc(slen + pad + elen + 1);
+	assert_non_null(s);
+	memcpy(s, start, slen);
+	memset(s + slen, 'a', pad);
+	memcpy(s + slen + pad, end, elen + 1);
+
+	return (s);
+}
+
+/* The same, padded to len bytes in all. */
+static char *
+sized(const char *start, const char *end, size_t len)
+{
+	size_t	 fixed;
+
+	fixed = strlen(start) + strlen(end);
+	assert_true(len >= fixed);
+	return (padded(start, len - fixed, end));
 }
 
 static void
@@ -271,6 +310,146 @@ test_split(void **state)
 	}
 }
 
+/* A head of head_max bytes fits; one byte more does not. */
+static void
+test_head_max(void **state)
+{
+	struct httphead	 h;
+	char		*s;
+
+	(void)state;
+	s = sized("GET / HTTP/1.1\r\nHost: x\r\nX: ", "\r\n\r\n", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX), HTTPHEAD_OK);
+	assert_int_equal(h.len, HEAD_MAX);
+	free(s);
+
+	s = sized("GET / HTTP/1.1\r\nHost: x\r\nX: ", "\n\n", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX), HTTPHEAD_OK);
+	free(s);
+
+	s = sized("GET / HTTP/1.1\r\nHost: x\r\nX: ", "\r\n\r\n", HEAD_MAX + 1);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX - 1),
+	    HTTPHEAD_MORE);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX), 431);
+	/* What lies beyond head_max is never looked at. */
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX + 1), 431);
+	free(s);
+}
+
+/* A request line that has not ended within head_max is too long. */
+static void
+test_line_too_long(void **state)
+{
+	struct httphead	 h;
+	char		*s;
+
+	(void)state;
+	s = sized("GET /", "", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &wide, s,
+	    HEAD_MAX - 1), HTTPHEAD_MORE);
+	assert_int_equal(httphead_check(&h, &wide, s, HEAD_MAX), 414);
+	free(s);
+
+	/* It ends with the last byte: the header lines are what is long. */
+	s = sized("GET /", " HTTP/1.1\r\n", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &wide, s, HEAD_MAX), 431);
+	free(s);
+
+	/* Its version goes on and on. */
+	s = sized("GET / HTTP/1.1", "", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &wide, s, HEAD_MAX), 414);
+	free(s);
+
+	/* What is already wrong with its start is said. */
+	s = sized("FROB /", "", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &wide, s, HEAD_MAX), 405);
+	free(s);
+	s = sized("", "", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &wide, s, HEAD_MAX), 400);
+	free(s);
+	s = sized("GET ", "", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &wide, s, HEAD_MAX), 400);
+	free(s);
+	/* An ended one is judged whole: its target is too long. */
+	s = sized("GET /", " HTTP/1.1\r\nHost: x\r\n", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX), 414);
+	free(s);
+}
+
+/* The header lines are too long: one of them, or all together. */
+static void
+test_headers_too_large(void **state)
+{
+	struct httphead	 h;
+	char		*s;
+
+	(void)state;
+	s = sized("GET / HTTP/1.1\r\nHost: x\r\nCookie: ", "", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX), 431);
+	free(s);
+
+	s = malloc(HEAD_MAX + 1);
+	assert_non_null(s);
+	(void)snprintf(s, HEAD_MAX + 1, "GET / HTTP/1.1\r\n");
+	while (strlen(s) + 6 <= HEAD_MAX)
+		(void)strcat(s, "X: y\r\n");
+	assert_int_equal(httphead_check(&h, &lim, s, strlen(s)), HTTPHEAD_MORE);
+	(void)strncat(s, "X: y\r\n", HEAD_MAX - strlen(s));
+	assert_int_equal(strlen(s), HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX), 431);
+	free(s);
+
+	/* A bad method still comes first. */
+	s = sized("FROB / HTTP/1.1\r\nX: ", "", HEAD_MAX);
+	assert_int_equal(httphead_check(&h, &lim, s, HEAD_MAX), 405);
+	free(s);
+}
+
+/* The two heads the HTTP tests send, against Kore's default sizes. */
+static void
+test_kore_sizes(void **state)
+{
+	struct httphead	 h;
+	char		*s;
+
+	(void)state;
+	s = padded("GET /", 10000, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_int_equal(httphead_check(&h, &kore, s, strlen(s)), 414);
+	free(s);
+
+	s = padded("GET / HTTP/1.1\r\nHost: x\r\nX-Big: ", 20000, "\r\n\r\n");
+	assert_int_equal(httphead_check(&h, &kore, s, strlen(s)), 431);
+	free(s);
+
+	/* The longest target Kore takes still gets through. */
+	s = padded("GET /", 1997, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_int_equal(httphead_check(&h, &kore, s, strlen(s)), HTTPHEAD_OK);
+	assert_int_equal(h.target_len, 1998);
+	free(s);
+	s = padded("GET /", 1998, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_int_equal(httphead_check(&h, &kore, s, strlen(s)), 414);
+	free(s);
+}
+
+/* Until head_max, no verdict without the blank line; at it, one. */
+static void
+test_split_too_large(void **state)
+{
+	struct httphead	 h;
+	char		*s;
+	size_t		 k;
+
+	(void)state;
+	s = sized("GET / HTTP/1.1\r\nHost: x\r\nX: ", "\r\n\r\n", 2 * HEAD_MAX);
+	for (k = 0; k < HEAD_MAX; k++) {
+		assert_int_equal(httphead_check(&h, &lim, s, k),
+		    HTTPHEAD_MORE);
+	}
+	for (k = HEAD_MAX; k <= 2 * HEAD_MAX; k++)
+		assert_int_equal(httphead_check(&h, &lim, s, k), 431);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -285,6 +464,11 @@ main(void)
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_upload_limit),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_head_max),
+		cmocka_unit_test(test_line_too_long),
+		cmocka_unit_test(test_headers_too_large),
+		cmocka_unit_test(test_kore_sizes),
+		cmocka_unit_test(test_split_too_large),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
