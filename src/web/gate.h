@@ -1,8 +1,9 @@
 /*
  * The gate looks at a request's head before Kore does, so that what Kore
  * would refuse with a bare text answer (a body over the limit, an unknown
- * method, a malformed request line) gets the site's own error page, and
- * an oversized body is refused before a byte of it is read.
+ * method, a malformed request line) or not answer at all (a head larger
+ * than its buffer) gets the site's own error page, and an oversized body
+ * is refused before a byte of it is read.  The checks are core/httphead.c.
  */
 #ifndef LAUREL_WEB_GATE_H
 #define LAUREL_WEB_GATE_H

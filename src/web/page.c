@@ -55,8 +55,14 @@ static const struct {
 	    "body is." },
 	{ 413, "Too large", "What you sent is larger than this site "
 	    "accepts. Please send less, or a smaller file." },
+	{ 414, "Address too long", "The address of this page is longer "
+	    "than this site accepts. Please check the link, or start again "
+	    "from the home page." },
 	{ 429, "Too many requests", "Too many attempts in a short time. "
 	    "Please wait a few minutes and try again." },
+	{ 431, "Request too large", "Your browser sent more information "
+	    "with this request than this site accepts, often too many or too "
+	    "large cookies. Please clear this site's cookies and try again." },
 	{ 500, "Something went wrong", "An unexpected error happened on our "
 	    "side. It has been logged; please try again in a moment." },
 	{ 503, "Temporarily unavailable", "The service cannot answer right "
@@ -241,6 +247,16 @@ page_error(struct http_request *req, int status, const char *message)
 	return (KORE_RESULT_OK);
 }
 
+/* Kore 4.1.0 knows no reason phrase for 431; the status line needs one. */
+static const char *
+page_reason(int status)
+{
+	if (status == 431)
+		return ("Request Header Fields Too Large");
+
+	return (http_status_text(status));
+}
+
 char *
 page_error_raw(int status, const char *message, size_t *len)
 {
@@ -253,7 +269,7 @@ page_error_raw(int status, const char *message, size_t *len)
 
 	kore_buf_init(&buf, hlen + 1024);
 	kore_buf_appendf(&buf, "HTTP/1.1 %d %s\r\n", status,
-	    http_status_text(status));
+	    page_reason(status));
 	for (i = 0; page_security_headers[i].name != NULL; i++) {
 		kore_buf_appendf(&buf, "%s: %s\r\n",
 		    page_security_headers[i].name,
