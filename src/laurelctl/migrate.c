@@ -25,9 +25,11 @@
  *     laurel_probe, first in search_path (tables still resolve in public).
  *     What they make there is exactly what they define: each function's
  *     name, argument types, parameters, result and privileges, and the
- *     triggers that call their functions. A file that fails stops
- *     everything here. The savepoint is rolled back: the probe leaves
- *     nothing behind.
+ *     triggers that call their functions (a trigger of sql/ calls a
+ *     function of sql/; one that called a built-in would be dropped and
+ *     made again on every run). A file that fails stops everything
+ *     here. The savepoint is rolled back: the probe leaves nothing
+ *     behind.
  *  2. Drops, each one named and none with CASCADE: the triggers on tables
  *     of public that the files do not define; the functions of public
  *     (not an extension's, such as citext's) whose name and argument
