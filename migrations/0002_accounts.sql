@@ -1,6 +1,7 @@
 -- Accounts, sessions, one-time tokens, throttling, the e-mail outbox and
--- the tamper-evident audit log. Every state change that must be atomic
--- is one function here, called in one statement (KORE.md #4).
+-- the tamper-evident audit log: the tables. Every state change that must
+-- be atomic is one function in sql/ (10_foundation.sql, 20_accounts.sql),
+-- called in one statement (KORE.md #4).
 
 CREATE EXTENSION IF NOT EXISTS citext;
 
@@ -85,8 +86,9 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox (next_attempt) WHERE sent_at IS NULL;
 
 -- Append-only, hash-chained audit log. hash = SHA-256 of prev_hash and
--- the row's canonical text (audit_canonical); `laurelctl audit verify`
--- recomputes the chain independently of this database code.
+-- the row's canonical text (audit_canonical); the triggers audit_chain and
+-- audit_append_only (sql/10_foundation.sql) keep it so, and `laurelctl
+-- audit verify` recomputes the chain independently of this database code.
 CREATE TABLE audit (
 	id		bigserial PRIMARY KEY,
 	at		timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -100,90 +102,12 @@ CREATE TABLE audit (
 	hash		text NOT NULL
 );
 
--- The exact text that is hashed: fields joined by a unit separator, the
--- time as microseconds since the epoch (independent of the TimeZone
--- setting), jsonb in its normalised text form, NULL as the empty string.
-CREATE FUNCTION audit_canonical(a audit) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT concat_ws(chr(31),
-	    a.id::text,
-	    (extract(epoch FROM a.at) * 1000000)::bigint::text,
-	    coalesce(a.actor_id::text, ''),
-	    a.action, a.subject, a.ip,
-	    coalesce(a.before::text, ''),
-	    coalesce(a.after::text, ''),
-	    a.prev_hash)
-$$;
-
-CREATE FUNCTION audit_chain() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	-- One writer at a time, so the chain has no forks; the id is taken
-	-- under the lock so that id order is chain order.
-	PERFORM pg_advisory_xact_lock(hashtext('laurel.audit'));
-	NEW.id := nextval(pg_get_serial_sequence('audit', 'id'));
-	SELECT hash INTO NEW.prev_hash FROM audit ORDER BY id DESC LIMIT 1;
-	NEW.prev_hash := coalesce(NEW.prev_hash, repeat('0', 64));
-	NEW.at := date_trunc('microseconds', NEW.at);
-	NEW.hash := encode(sha256(convert_to(audit_canonical(NEW), 'UTF8')), 'hex');
-	RETURN NEW;
-END
-$$;
-
-CREATE TRIGGER audit_chain BEFORE INSERT ON audit
-	FOR EACH ROW EXECUTE FUNCTION audit_chain();
-
--- The id comes from the trigger alone (under its lock), not a default.
+-- The id comes from the trigger audit_chain alone (under its lock), not a
+-- default.
 ALTER TABLE audit ALTER COLUMN id DROP DEFAULT;
 
-CREATE FUNCTION audit_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	RAISE EXCEPTION 'the audit log is append-only';
-END
-$$;
-
-CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
-	FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
-
-CREATE FUNCTION audit_log(p_actor bigint, p_action text, p_subject text,
-    p_ip text, p_before jsonb, p_after jsonb) RETURNS void
-LANGUAGE sql AS $$
-	INSERT INTO audit (actor_id, action, subject, ip, before, after,
-	    prev_hash, hash)
-	VALUES (p_actor, p_action, coalesce(p_subject, ''), coalesce(p_ip, ''),
-	    p_before, p_after, '', '')
-$$;
-
-CREATE FUNCTION outbox_add(p_to text, p_subject text, p_body text)
-RETURNS void LANGUAGE sql AS $$
-	INSERT INTO outbox (to_addr, subject, body) VALUES (p_to, p_subject, p_body)
-$$;
-
--- Counts a hit on key; true while at most p_limit hits fell in the window.
--- retry_after: seconds until the window ends.
-CREATE FUNCTION throttle_hit(p_key text, p_limit integer, p_window interval,
-    OUT allowed boolean, OUT retry_after integer)
-LANGUAGE plpgsql AS $$
-DECLARE
-	r throttle;
-BEGIN
-	INSERT INTO throttle AS t (key, window_start, hits)
-	VALUES (p_key, now(), 1)
-	ON CONFLICT (key) DO UPDATE SET
-	    window_start = CASE WHEN t.window_start + p_window <= now()
-		THEN now() ELSE t.window_start END,
-	    hits = CASE WHEN t.window_start + p_window <= now()
-		THEN 1 ELSE t.hits + 1 END
-	RETURNING * INTO r;
-	allowed := r.hits <= p_limit;
-	retry_after := greatest(1, ceil(extract(epoch FROM
-	    r.window_start + p_window - now())))::integer;
-END
-$$;
-
 -- The grants: everything for the app but audit, which it may only read
--- and append to (the trigger above refuses changes to anyone).
+-- and append to (the trigger audit_append_only refuses changes to anyone).
 GRANT USAGE ON SCHEMA public TO laurel_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON users, sessions, user_tokens,
     recovery_codes, throttle, outbox, app_info TO laurel_app;

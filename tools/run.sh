@@ -26,7 +26,7 @@ fi
 
 LAUREL_DB=$(tools/pg.sh dsn var/pg laurel)
 export LAUREL_DB
-build/laurelctl migrate migrations
+build/laurelctl migrate migrations sql
 
 # First run: a demo administrator, its password printed this once.
 if [ ! -f var/demo-admin-created ]; then

@@ -15,7 +15,8 @@ static const struct {
 	int		(*run)(int, char **);
 	const char	*help;
 } commands[] = {
-	{ "migrate", ctl_migrate, "apply the migrations not yet applied" },
+	{ "migrate", ctl_migrate, "[MIGRATIONS [SQL]]: pending migrations, "
+	    "then sql/" },
 	{ "user", ctl_user, "create|promote|demote|disable an account" },
 	{ "audit", ctl_audit, "verify: check the audit log's hash chain" },
 	{ "mail", ctl_mail, "deliver the e-mail outbox (--once: then exit)" },

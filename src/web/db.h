@@ -11,9 +11,9 @@
  *		return (db_query(req, THING_SHOW, SQL_THING, 1, params));
  *	}
  *
- * Each transactional unit is one statement (a CTE or a function in
- * migrations/), because Kore hands a connection to the next query as soon
- * as a statement ends (KORE.md #4).
+ * Each transactional unit is one statement (a CTE or a function of sql/),
+ * because Kore hands a connection to the next query as soon as a statement
+ * ends (KORE.md #4).
  */
 #ifndef LAUREL_WEB_DB_H
 #define LAUREL_WEB_DB_H

@@ -1,5 +1,6 @@
 // What an operator can get wrong gets one clear log line and a non-zero
-// exit, never a crash loop; migrations apply once, in order, atomically.
+// exit, never a crash loop; migrations apply once, in order, and a run of
+// migrate is atomic (tests/http/migrate.test.mjs: the functions of sql/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -41,26 +42,35 @@ test('migrations apply once, in order, and are recorded', () => {
   assert.equal(cluster.psql("SELECT value FROM app_info WHERE key = 'schema'", db), 'laurel');
 });
 
-test('a failing migration is rolled back whole and stops the run', () => {
+// A folder of functions for toy migrations: one file, no function.
+function noFunctions() {
+  const dir = tempDir('laurel-sql-');
+  writeFileSync(join(dir, '10_none.sql'), '-- no functions\n');
+  return dir;
+}
+
+test('a failing migration rolls the whole run back, with one line naming it', () => {
   const db = cluster.createDatabase();
   const dir = tempDir('laurel-mig-');
   writeFileSync(join(dir, '0001_good.sql'), 'CREATE TABLE a (x int);');
-  writeFileSync(join(dir, '0002_bad.sql'), 'CREATE TABLE b (x int); SELECT no_such_function();');
+  writeFileSync(join(dir, '0002_bad.sql'), 'CREATE TABLE b (x int);\nSELECT no_such_function();');
   writeFileSync(join(dir, '0003_later.sql'), 'CREATE TABLE c (x int);');
   writeFileSync(join(dir, 'README'), 'not a migration');
-  const r = spawnSync(join(ROOT, 'build/laurelctl'), ['migrate', dir],
+  const r = spawnSync(join(ROOT, 'build/laurelctl'), ['migrate', dir, noFunctions()],
     { env: { ...process.env, LAUREL_DB: cluster.dsn(db) }, encoding: 'utf8' });
-  assert.notEqual(r.status, 0);
-  assert.match(r.stderr, /migration 0002_bad\.sql failed and was rolled back/);
-  assert.equal(cluster.psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations", db), '0001');
-  assert.equal(cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename IN ('a','b','c')", db), '1');
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^laurelctl: \S*\/0002_bad\.sql:2: function no_such_function\(\) does not exist; nothing was changed\n$/);
+  // One transaction: 0001 went back too, and schema_migrations with it.
+  assert.equal(cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename IN ('a','b','c','schema_migrations')", db), '0');
 });
 
 test('a database made from another history of migrations is refused, not silently skipped', () => {
   const db = cluster.createDatabase();
   const dir = tempDir('laurel-mig-');
+  const sql = noFunctions();
   writeFileSync(join(dir, '0001_first.sql'), 'CREATE TABLE a (x int);');
-  const run = () => spawnSync(join(ROOT, 'build/laurelctl'), ['migrate', dir],
+  const run = () => spawnSync(join(ROOT, 'build/laurelctl'), ['migrate', dir, sql],
     { env: { ...process.env, LAUREL_DB: cluster.dsn(db) }, encoding: 'utf8' });
   assert.equal(run().status, 0);
   rmSync(join(dir, '0001_first.sql'));

@@ -106,8 +106,9 @@ export class Cluster {
   }
 }
 
+// The pending migrations, then every function and trigger of sql/.
 export function migrate(dsn) {
-  return execFileSync(join(ROOT, 'build/laurelctl'), ['migrate', join(ROOT, 'migrations')], {
+  return execFileSync(join(ROOT, 'build/laurelctl'), ['migrate', join(ROOT, 'migrations'), join(ROOT, 'sql')], {
     env: { ...process.env, LAUREL_DB: dsn }, encoding: 'utf8',
   });
 }

@@ -1,0 +1,113 @@
+-- Foundation: the audit log (its canonical text, the triggers that chain
+-- it and keep it append-only, audit_log()), the e-mail outbox and the
+-- wake-up call of `laurelctl mail`, and the throttles. The other files
+-- build on these.
+--
+-- One file per domain in sql/: every function and trigger of the schema,
+-- each once, in its current text. `laurelctl migrate` applies them after
+-- the migrations, in the same transaction, every time (README "Where the
+-- SQL lives"): change a function here, no migration needed.
+
+-- The exact text that is hashed: fields joined by a unit separator, the
+-- time as microseconds since the epoch (independent of the TimeZone
+-- setting), jsonb in its normalised text form, NULL as the empty string.
+CREATE OR REPLACE FUNCTION audit_canonical(a audit) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT concat_ws(chr(31),
+	    a.id::text,
+	    (extract(epoch FROM a.at) * 1000000)::bigint::text,
+	    coalesce(a.actor_id::text, ''),
+	    a.action, a.subject, a.ip,
+	    coalesce(a.before::text, ''),
+	    coalesce(a.after::text, ''),
+	    a.prev_hash)
+$$;
+
+CREATE OR REPLACE FUNCTION audit_chain() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	-- One writer at a time, so the chain has no forks; the id is taken
+	-- under the lock so that id order is chain order.
+	PERFORM pg_advisory_xact_lock(hashtext('laurel.audit'));
+	NEW.id := nextval(pg_get_serial_sequence('audit', 'id'));
+	SELECT hash INTO NEW.prev_hash FROM audit ORDER BY id DESC LIMIT 1;
+	NEW.prev_hash := coalesce(NEW.prev_hash, repeat('0', 64));
+	NEW.at := date_trunc('microseconds', NEW.at);
+	NEW.hash := encode(sha256(convert_to(audit_canonical(NEW), 'UTF8')), 'hex');
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER audit_chain BEFORE INSERT ON audit
+	FOR EACH ROW EXECUTE FUNCTION audit_chain();
+
+CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'the audit log is append-only';
+END
+$$;
+
+CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR
+	TRUNCATE ON audit
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+
+CREATE OR REPLACE FUNCTION audit_log(p_actor bigint, p_action text,
+    p_subject text, p_ip text, p_before jsonb, p_after jsonb) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO audit (actor_id, action, subject, ip, before, after,
+	    prev_hash, hash)
+	VALUES (p_actor, p_action, coalesce(p_subject, ''), coalesce(p_ip, ''),
+	    p_before, p_after, '', '')
+$$;
+
+CREATE OR REPLACE FUNCTION outbox_add(p_to text, p_subject text, p_body text)
+RETURNS void LANGUAGE sql AS $$
+	INSERT INTO outbox (to_addr, subject, body) VALUES (p_to, p_subject, p_body)
+$$;
+
+-- `laurelctl mail` LISTENs on 'outbox'; the notification is sent when the
+-- inserting transaction commits, so the mailer never sees a row early.
+CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('outbox', '');
+	RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON outbox
+	FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+
+-- Counts a hit on key; true while at most p_limit hits fell in the window.
+-- retry_after: seconds until the window ends.
+CREATE OR REPLACE FUNCTION throttle_hit(p_key text, p_limit integer,
+    p_window interval, OUT allowed boolean, OUT retry_after integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	r throttle;
+BEGIN
+	INSERT INTO throttle AS t (key, window_start, hits)
+	VALUES (p_key, now(), 1)
+	ON CONFLICT (key) DO UPDATE SET
+	    window_start = CASE WHEN t.window_start + p_window <= now()
+		THEN now() ELSE t.window_start END,
+	    hits = CASE WHEN t.window_start + p_window <= now()
+		THEN 1 ELSE t.hits + 1 END
+	RETURNING * INTO r;
+	allowed := r.hits <= p_limit;
+	retry_after := greatest(1, ceil(extract(epoch FROM
+	    r.window_start + p_window - now())))::integer;
+END
+$$;
+
+-- Is a key under its limit, without counting a hit?
+CREATE OR REPLACE FUNCTION throttle_peek(p_key text, p_limit integer,
+    p_window interval, OUT allowed boolean, OUT retry_after integer)
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(bool_and(t.window_start + p_window <= now()
+	    OR t.hits < p_limit), true),
+	    coalesce(max(greatest(1, ceil(extract(epoch FROM
+	    t.window_start + p_window - now()))))::integer, 0)
+	FROM throttle t WHERE t.key = p_key
+$$;

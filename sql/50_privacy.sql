@@ -1,0 +1,108 @@
+-- GDPR: everything about a person as JSON (account_export), and the
+-- deletion of an account (account_delete), which keeps submitted
+-- applications of rounds not yet published, anonymised, for the jury.
+--
+-- One file per domain in sql/: every function and trigger of the schema,
+-- each once, in its current text. `laurelctl migrate` applies them after
+-- the migrations, in the same transaction, every time (README "Where the
+-- SQL lives"): change a function here, no migration needed.
+
+-- Everything about a person as JSON (/account/export; README "Checking a
+-- receipt" rebuilds a fingerprint from it).
+CREATE OR REPLACE FUNCTION account_export(p_user bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+	    'format', 'laurel-export-1',
+	    'exported_at', now(),
+	    'account', (SELECT json_build_object('id', u.id,
+		'email', u.email, 'display_name', u.display_name,
+		'is_admin', u.is_admin, 'created_at', u.created_at,
+		'verified_at', u.verified_at,
+		'two_step_sign_in', u.totp_secret IS NOT NULL)
+		FROM users u WHERE u.id = p_user),
+	    'sessions', (SELECT coalesce(json_agg(json_build_object(
+		'created_at', s.created_at, 'last_seen', s.last_seen,
+		'expires_at', s.expires_at, 'ip', host(s.ip),
+		'user_agent', s.user_agent) ORDER BY s.created_at), '[]')
+		FROM sessions s WHERE s.user_id = p_user),
+	    'applications', (SELECT coalesce(json_agg(json_build_object(
+		'id', a.id, 'round', r.slug, 'round_title', r.title,
+		'state', a.state, 'reference', a.reference,
+		'fingerprint', a.fingerprint, 'submitted_at', a.submitted_at,
+		'created_at', a.created_at, 'withdrawn_at', a.withdrawn_at,
+		'versions', (SELECT json_agg(json_build_object(
+		    'version', v.version, 'kind', v.kind,
+		    'created_at', v.created_at, 'content', v.content)
+		    ORDER BY v.version) FROM application_versions v
+		    WHERE v.application_id = a.id),
+		'files', (SELECT coalesce(json_agg(json_build_object(
+		    'id', f.id, 'name', f.name, 'size', f.size,
+		    'sha256', f.sha256, 'created_at', f.created_at)
+		    ORDER BY f.id), '[]') FROM application_files f
+		    WHERE f.application_id = a.id),
+		'receipts', (SELECT coalesce(json_agg(json_build_object(
+		    'at', x.at, 'version', x.version,
+		    'reference', x.reference, 'fingerprint', x.fingerprint,
+		    'files', x.files) ORDER BY x.at), '[]')
+		    FROM application_receipts x WHERE x.application_id = a.id))
+		ORDER BY a.id), '[]')
+		FROM applications a JOIN rounds r ON r.id = a.round_id
+		WHERE a.owner_id = p_user),
+	    'audit', (SELECT coalesce(json_agg(json_build_object(
+		'at', e.at, 'action', e.action, 'subject', e.subject,
+		'ip', e.ip, 'before', e.before, 'after', e.after)
+		ORDER BY e.id), '[]')
+		FROM audit e WHERE e.actor_id = p_user
+		    OR e.subject = 'user:' || p_user
+		    OR e.subject IN (SELECT 'application:' || a.id
+			FROM applications a WHERE a.owner_id = p_user)))
+$$;
+
+-- Deletes the account. Submitted applications of rounds not yet
+-- published stay, without owner and contact person, until publication;
+-- drafts, withdrawn applications and those of published rounds go.
+-- SECURITY DEFINER: the app may not rewrite versions otherwise.
+CREATE OR REPLACE FUNCTION account_delete(p_user bigint, p_ip text)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	u users;
+	v_kept integer;
+	v_deleted integer;
+BEGIN
+	SELECT * INTO u FROM users WHERE id = p_user FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN 'notfound';
+	END IF;
+	IF u.is_admin THEN
+		RETURN 'admin';
+	END IF;
+
+	WITH d AS (
+		DELETE FROM applications a USING rounds r
+		WHERE a.round_id = r.id AND a.owner_id = p_user
+		    AND (a.state <> 'submitted' OR r.published_at IS NOT NULL)
+		RETURNING a.id)
+	SELECT count(*) INTO v_deleted FROM d;
+
+	UPDATE application_versions v
+	SET content = v.content || '{"contact_name": "", "contact_email": ""}'
+	FROM applications a
+	WHERE a.id = v.application_id AND a.owner_id = p_user;
+	WITH k AS (
+		UPDATE applications SET owner_id = NULL,
+		    anonymised_at = clock_timestamp()
+		WHERE owner_id = p_user RETURNING id)
+	SELECT count(*) INTO v_kept FROM k;
+
+	DELETE FROM users WHERE id = p_user;
+	PERFORM audit_log(NULL, 'user.delete', 'user:' || p_user, p_ip, NULL,
+	    jsonb_build_object('applications_kept_anonymised', v_kept,
+		'applications_deleted', v_deleted));
+
+	RETURN 'ok:' || v_kept;
+END
+$$;
+
+REVOKE ALL ON FUNCTION account_delete(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION account_delete(bigint, text) TO laurel_app;

@@ -1,0 +1,264 @@
+// laurelctl migrate and sql/: every function and trigger has one text in
+// sql/, applied after the migrations on every run, in the same
+// transaction. A second run changes nothing, a database made with the old
+// migrations (which defined the functions) ends like a fresh one, what no
+// file defines goes, and a broken file changes nothing at all.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cluster, ROOT, migrate, tempDir as harnessTempDir } from '../lib/harness.mjs';
+
+const CTL = join(ROOT, 'build/laurelctl');
+// The last commit whose migrations defined the functions themselves.
+const OLD = '007bb89';
+
+let cluster;
+let fresh;	// the state of a freshly migrated database
+const dirs = [];
+
+function tempDir(prefix) {
+  const dir = harnessTempDir(prefix);
+  dirs.push(dir);
+  return dir;
+}
+
+// Everything migrate owns, and the privileges that depend on it: each
+// function of the schema (not citext's) with its definition, its ACL and
+// whether the app's role may call it; each trigger; each table's ACL.
+const STATE = `SELECT json_build_object(
+  'functions', (SELECT json_object_agg(p.proname || '(' || oidvectortypes(p.proargtypes) || ')',
+      json_build_object('def', pg_get_functiondef(p.oid), 'acl', p.proacl::text,
+      'app', has_function_privilege('laurel_app', p.oid, 'EXECUTE'))
+      ORDER BY p.proname, oidvectortypes(p.proargtypes))
+    FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+      AND d.objid = p.oid AND d.deptype = 'e')),
+  'triggers', (SELECT json_agg(pg_get_triggerdef(t.oid) ORDER BY pg_get_triggerdef(t.oid))
+    FROM pg_trigger t WHERE NOT t.tgisinternal),
+  'relations', (SELECT json_object_agg(c.relname, c.relacl::text ORDER BY c.relname)
+    FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'S', 'v')),
+  'migrations', (SELECT json_agg(name ORDER BY version) FROM schema_migrations))`;
+
+function state(db) {
+  return JSON.parse(cluster.psql(STATE, db));
+}
+
+function ctl(db, args) {
+  return spawnSync(CTL, ['migrate', ...args], {
+    env: { ...process.env, LAUREL_DB: cluster.dsn(db) }, encoding: 'utf8',
+  });
+}
+
+function freshDb() {
+  const db = cluster.createDatabase();
+  migrate(cluster.dsn(db));
+  return db;
+}
+
+// A copy of migrations/ and sql/ side by side, to change.
+function copyTree() {
+  const dir = tempDir('laurel-tree-');
+  cpSync(join(ROOT, 'migrations'), join(dir, 'migrations'), { recursive: true });
+  cpSync(join(ROOT, 'sql'), join(dir, 'sql'), { recursive: true });
+  return dir;
+}
+
+before(() => {
+  cluster = Cluster.shared();
+  fresh = state(freshDb());
+});
+after(() => {
+  cluster.stop();
+  for (const dir of dirs)
+    rmSync(dir, { recursive: true, force: true });
+});
+
+test('each function has one text, in sql/, and no migration defines one', () => {
+  const names = [];
+  for (const f of readdirSync(join(ROOT, 'sql')).filter((f) => f.endsWith('.sql'))) {
+    const text = readFileSync(join(ROOT, 'sql', f), 'utf8').replace(/^\s*--.*$/gm, '');
+    assert.doesNotMatch(text, /CREATE\s+(FUNCTION|TRIGGER|PROCEDURE)/i, `${f}: CREATE OR REPLACE only`);
+    names.push(...[...text.matchAll(/CREATE OR REPLACE FUNCTION (\w+)\(/g)].map((m) => m[1]));
+  }
+  assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], 'no function is defined twice');
+  assert.deepEqual([...names].sort(), Object.keys(fresh.functions).map((k) => k.replace(/\(.*/, '')).sort(),
+    'the database has exactly the functions of sql/');
+  for (const f of readdirSync(join(ROOT, 'migrations'))) {
+    const text = readFileSync(join(ROOT, 'migrations', f), 'utf8').replace(/^\s*--.*$/gm, '');
+    assert.doesNotMatch(text, /CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|TRIGGER|PROCEDURE)|ON\s+FUNCTION/i, f);
+  }
+});
+
+test('the rights of the app role are those the migrations gave it', () => {
+  const fns = fresh.functions;
+  for (const f of ['ctl_user_create(citext, text, text, boolean)', 'ctl_user_set_admin(citext, boolean)',
+    'ctl_user_disable(citext)'])
+    assert.equal(fns[f].app, false, `${f}: operator only`);
+  assert.equal(fns['account_delete(bigint, text)'].app, true);
+  assert.match(fns['account_delete(bigint, text)'].def, /SECURITY DEFINER/);
+  assert.equal(fns['account_delete(bigint, text)'].acl, '{laurel=X/laurel,laurel_app=X/laurel}', 'not PUBLIC');
+  assert.equal(fns['session_touch(text)'].app, true);
+  assert.equal(fresh.relations.audit, '{laurel=arwdDxt/laurel,laurel_app=ar/laurel}', 'the audit log: read and append');
+  assert.equal(fresh.relations.application_versions, '{laurel=arwdDxt/laurel,laurel_app=ar/laurel}', 'versions: insert only');
+  assert.equal(fresh.triggers.length, 3);
+});
+
+test('a second migrate changes no function, trigger or privilege', () => {
+  const db = freshDb();
+  const before = state(db);
+  assert.deepEqual(before, fresh);
+  const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '', 'nothing applied, dropped or re-granted');
+  assert.equal(r.stderr, '');
+  assert.deepEqual(state(db), before);
+});
+
+test('sql/ is found beside the migrations folder, and a missing one is an error', () => {
+  const tree = copyTree();
+  const db = cluster.createDatabase();
+  const r = ctl(db, [join(tree, 'migrations')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(state(db), fresh);
+
+  rmSync(join(tree, 'sql'), { recursive: true });
+  const db2 = cluster.createDatabase();
+  const m = ctl(db2, [join(tree, 'migrations')]);
+  assert.equal(m.status, 1);
+  assert.equal(m.stderr, `laurelctl: ${join(tree, 'sql')}: No such file or directory\n`);
+  mkdirSync(join(tree, 'sql'));
+  writeFileSync(join(tree, 'sql', 'README'), 'not SQL');
+  const e = ctl(db2, [join(tree, 'migrations')]);
+  assert.equal(e.status, 1);
+  assert.match(e.stderr, /^laurelctl: \S+\/sql: no \.sql file here/);
+  assert.equal(cluster.psql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", db2), '0');
+});
+
+test('a database migrated with the old migrations ends like a fresh one', (t) => {
+  if (spawnSync('git', ['-C', ROOT, 'cat-file', '-e', `${OLD}^{commit}`]).status !== 0) {
+    t.skip(`commit ${OLD} is not in this clone (a shallow clone?)`);
+    return;
+  }
+  // The old files, and the laurelctl of that commit to apply them.
+  const dir = tempDir('laurel-old-');
+  execFileSync('sh', ['-c', `git -C "$1" archive ${OLD} migrations src/laurelctl src/core | tar -x -C "$2"`,
+    'sh', ROOT, dir]);
+  const core = ['mailfmt', 'form', 'valid', 'pwhash', 'filecrypt', 'keyring', 'sealstr'].map((c) => `src/core/${c}.c`);
+  const sources = readdirSync(join(dir, 'src/laurelctl')).filter((f) => f.endsWith('.c')).map((f) => `src/laurelctl/${f}`);
+  execFileSync('cc', ['-std=gnu11', '-D_GNU_SOURCE', '-O0', '-Isrc', '-I/usr/include/postgresql',
+    '-o', 'laurelctl', ...sources, ...core, '-lpq', '-lsodium', '-lcurl'], { cwd: dir });
+
+  const db = cluster.createDatabase();
+  execFileSync(join(dir, 'laurelctl'), ['migrate', join(dir, 'migrations')],
+    { env: { ...process.env, LAUREL_DB: cluster.dsn(db) }, encoding: 'utf8' });
+  const old = state(db);
+  assert.match(old.functions['session_touch(text)'].def, /plpgsql/, 'the old 0012 text');
+  assert.deepEqual(old.migrations, fresh.migrations, 'the same migrations, by name');
+
+  const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '', 'nothing to apply, drop or re-grant');
+  assert.deepEqual(state(db), fresh);
+});
+
+test('what no file of sql/ defines is removed; a changed result is made again', () => {
+  const db = freshDb();
+  cluster.psql(`
+    CREATE FUNCTION stray() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+    CREATE FUNCTION session_prune(p_hours integer) RETURNS integer LANGUAGE sql AS 'SELECT 0';
+    CREATE FUNCTION stray_trigger() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+    CREATE TRIGGER stray_trigger BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION stray_trigger();
+    CREATE TRIGGER audit_again BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_chain();
+    DROP FUNCTION throttle_peek(text, integer, interval);
+    CREATE FUNCTION throttle_peek(p_key text, p_limit integer, p_window interval) RETURNS boolean
+      LANGUAGE sql AS 'SELECT true';
+    GRANT EXECUTE ON FUNCTION ctl_user_create(citext, text, text, boolean) TO laurel_app;
+    REVOKE EXECUTE ON FUNCTION session_touch(text) FROM PUBLIC`, db);
+  const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, [
+    'dropped trigger audit_again on audit (in no file of sql/)',
+    'dropped trigger stray_trigger on users (in no file of sql/)',
+    'dropped function session_prune(integer) (in no file of sql/)',
+    'dropped function stray() (in no file of sql/)',
+    'dropped function stray_trigger() (in no file of sql/)',
+    're-created function throttle_peek(text, integer, interval) (its parameters or result changed)',
+    'set the privileges of function ctl_user_create(citext, text, text, boolean) to those of sql/',
+    'set the privileges of function session_touch(text) to those of sql/',
+    ''].join('\n'));
+  const after = state(db);
+  // session_touch's ACL is written out now ({=X/laurel,...} for NULL):
+  // the same rights, which is what is compared here.
+  assert.equal(after.functions['session_touch(text)'].app, true);
+  delete after.functions['session_touch(text)'].acl;
+  const want = structuredClone(fresh);
+  delete want.functions['session_touch(text)'].acl;
+  assert.deepEqual(after, want);
+  assert.equal(ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]).stdout, '', 'and then nothing');
+});
+
+test('a function that a column default uses is not dropped: migrate stops and changes nothing', () => {
+  const db = freshDb();
+  cluster.psql(`CREATE FUNCTION stray_default() RETURNS integer LANGUAGE sql AS 'SELECT 7';
+    CREATE TABLE stray_table (x integer DEFAULT stray_default())`, db);
+  const before = state(db);
+  const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^laurelctl: \S+\/sql: cannot drop function stray_default\(\) because other objects depend on it \(default value for column x of table stray_table depends on function stray_default\(\)\): keep the function in a file of sql\/, or change what uses it in a migration; nothing was changed\n$/);
+  assert.deepEqual(state(db), before);
+  assert.equal(cluster.psql("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'stray_table'::regclass", db),
+    'stray_default()');
+});
+
+test('a broken file of sql/ fails in one line and leaves the database as it was', () => {
+  const tree = copyTree();
+  // A pending migration, which must not stay half-applied.
+  writeFileSync(join(tree, 'migrations', '0999_later.sql'),
+    "CREATE TABLE later (x integer);\nINSERT INTO app_info VALUES ('later', 'yes');\n");
+  const file = join(tree, 'sql', '30_rounds.sql');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.startsWith('CREATE OR REPLACE FUNCTION round_admin_list('));
+  assert.ok(at > 0);
+  lines[at] = lines[at].replace('FUNCTION', 'FUNCTON');
+  writeFileSync(file, lines.join('\n'));
+  const expect = new RegExp(`^laurelctl: \\S+/sql/30_rounds\\.sql:${at + 1}: syntax error at or near "FUNCTON"; nothing was changed\\n$`);
+
+  const db = freshDb();
+  const before = state(db);
+  const r = ctl(db, [join(tree, 'migrations'), join(tree, 'sql')]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, expect);
+  assert.deepEqual(state(db), before);
+  assert.equal(cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'later'", db), '0');
+  assert.equal(cluster.psql("SELECT count(*) FROM app_info WHERE key = 'later'", db), '0');
+
+  // On a fresh database: not one table, not the extension, nothing.
+  const empty = cluster.createDatabase();
+  const e = ctl(empty, [join(tree, 'migrations'), join(tree, 'sql')]);
+  assert.equal(e.status, 1);
+  assert.match(e.stderr, expect);
+  assert.equal(cluster.psql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace", empty), '0');
+  assert.equal(cluster.psql("SELECT count(*) FROM pg_extension WHERE extname = 'citext'", empty), '0');
+});
+
+test('two migrates at once on a fresh database: one does the work, both succeed', async () => {
+  const db = cluster.createDatabase();
+  const run = () => new Promise((ok) => {
+    const p = spawn(CTL, ['migrate', join(ROOT, 'migrations'), join(ROOT, 'sql')],
+      { env: { ...process.env, LAUREL_DB: cluster.dsn(db) } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => ok({ code, out, err }));
+  });
+  const [a, b] = await Promise.all([run(), run()]);
+  assert.equal(a.code, 0, a.err);
+  assert.equal(b.code, 0, b.err);
+  assert.deepEqual([a.out, b.out].map((o) => o.includes('applied 0001_foundation.sql')).sort(), [false, true]);
+  assert.deepEqual(state(db), fresh);
+});
