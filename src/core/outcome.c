@@ -21,6 +21,10 @@ static const struct {
 	{ "too_large",	OUTCOME_TOO_LARGE },
 	{ "invalid",	OUTCOME_INVALID },
 	{ "created",	OUTCOME_CREATED },
+	{ "exists",	OUTCOME_EXISTS },
+	{ "replay",	OUTCOME_REPLAY },
+	{ "bad",	OUTCOME_BAD },
+	{ "admin",	OUTCOME_ADMIN },
 };
 
 #define NNAMES	(sizeof(outcome_names) / sizeof(outcome_names[0]))

@@ -24,7 +24,13 @@ enum outcome_code {
 	OUTCOME_TOO_LARGE,	/* number: the limit that was reached */
 	OUTCOME_INVALID,	/* detail: the field; number unused */
 	OUTCOME_CREATED,	/* number: the new thing's id */
+	OUTCOME_EXISTS,		/* it was there already */
+	OUTCOME_REPLAY,		/* a one-time code used a second time */
+	OUTCOME_BAD,		/* a code or token that is not right */
+	OUTCOME_ADMIN,		/* refused: the caller is an administrator */
 };
+
+#define OUTCOME_LAST	OUTCOME_ADMIN
 
 struct outcome {
 	enum outcome_code	 code;

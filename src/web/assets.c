@@ -7,6 +7,7 @@
 
 #include "web/assets.h"
 #include "web/embedded.h"
+#include "web/handler.h"
 #include "web/page.h"
 
 #define ASSETS_MAX	16
@@ -141,22 +142,19 @@ assets_url(const char *name)
 	return ("/static/missing");
 }
 
-int
-assets_serve(struct http_request *req)
+static int
+assets_send(struct http_request *req)
 {
 	struct asset	*a;
 	const char	*inm;
 	size_t		 i;
-
-	if (!page_allow(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
-		return (KORE_RESULT_OK);
 
 	for (i = 0; i < assets_count; i++) {
 		if (strcmp(assets[i].url, req->path) == 0)
 			break;
 	}
 	if (i == assets_count)
-		return (page_not_found(req));
+		return (step_error(req, 404, NULL));
 
 	a = &assets[i];
 	http_response_header(req, "etag", a->etag);
@@ -166,9 +164,17 @@ assets_serve(struct http_request *req)
 	if (http_request_header(req, "if-none-match", &inm) &&
 	    strcmp(inm, a->etag) == 0) {
 		page_send(req, 304, a->type, NULL, 0);
-		return (KORE_RESULT_OK);
+		return (STEP_DONE);
 	}
 
 	page_send(req, 200, a->type, a->file->data, a->file->len);
-	return (KORE_RESULT_OK);
+	return (STEP_DONE);
 }
+
+static const step_fn assets_steps[] = { assets_send, NULL };
+
+HANDLER(assets_serve,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.steps = assets_steps,
+)

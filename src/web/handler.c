@@ -419,3 +419,83 @@ handler_find(const char *name)
 
 	return (NULL);
 }
+
+static const char *const enter_names[] = {
+	[ENTER_PUBLIC] = "public",
+	[ENTER_ANYONE] = "anyone",
+	[ENTER_ANONYMOUS] = "anonymous",
+	[ENTER_SECOND_FACTOR] = "second_factor",
+	[ENTER_SIGNED_IN] = "signed_in",
+	[ENTER_ADMIN] = "admin",
+};
+
+static const char *const body_names[] = {
+	[BODY_NONE] = "none",
+	[BODY_FORM] = "form",
+	[BODY_UPLOAD] = "upload",
+};
+
+/*
+ * One line per route at start: what the instance serves, and to whom.
+ * The tests' access matrix is driven from these lines.
+ */
+static void
+handler_list(const struct kore_module_handle *hdlr, const struct handler *h)
+{
+	kore_log(LOG_NOTICE, "handler: route=%s name=%s methods=%s%s%s "
+	    "enter=%s body=%s rights=%u", hdlr->path, h->name,
+	    (h->methods & HTTP_METHOD_GET) ? "GET," : "",
+	    (h->methods & HTTP_METHOD_POST) ? "POST," : "",
+	    h->methods == HTTP_METHOD_ALL ? "ALL," : "",
+	    enter_names[h->enter], body_names[h->body], h->rights);
+}
+
+/*
+ * Every route of the Kore configuration must call a declared page, and
+ * every declared page must have a route: a handler written by hand, or
+ * a page nobody can reach, stops the start. 0, or -1 after a log line.
+ */
+int
+handler_check_routes(void)
+{
+	struct kore_server		*srv;
+	struct kore_domain		*dom;
+	struct kore_module_handle	*hdlr;
+	const struct handler		*found;
+	size_t				 n, i;
+	unsigned char			 routed[256];
+
+	n = (size_t)(__stop_laurel_handlers - __start_laurel_handlers);
+	if (n > sizeof(routed))
+		fatal("handler: more than %zu pages", sizeof(routed));
+	memset(routed, 0, sizeof(routed));
+
+	LIST_FOREACH(srv, &kore_servers, list) {
+		TAILQ_FOREACH(dom, &srv->domains, list) {
+			TAILQ_FOREACH(hdlr, &dom->handlers, list) {
+				if ((found = handler_find(hdlr->func)) == NULL) {
+					kore_log(LOG_ERR, "config: route %s "
+					    "calls %s, which is not a declared "
+					    "page (HANDLER in src/)",
+					    hdlr->path, hdlr->func);
+					return (-1);
+				}
+				for (i = 0; i < n; i++) {
+					if (__start_laurel_handlers[i] == found)
+						routed[i] = 1;
+				}
+				handler_list(hdlr, found);
+			}
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		if (!routed[i]) {
+			kore_log(LOG_ERR, "config: the page %s has no route in "
+			    "conf/routes.conf", __start_laurel_handlers[i]->name);
+			return (-1);
+		}
+	}
+
+	return (0);
+}

@@ -11,6 +11,7 @@
 #include "web/ctx.h"
 #include "web/embedded.h"
 #include "web/gate.h"
+#include "web/handler.h"
 #include "web/page.h"
 #include "web/settings.h"
 
@@ -381,8 +382,17 @@ page_url(const char *path)
 	return (url);
 }
 
-int
-page_not_found(struct http_request *req)
+static int
+page_missing(struct http_request *req)
 {
-	return (page_error(req, 404, NULL));
+	return (step_error(req, 404, NULL));
 }
+
+static const step_fn missing_steps[] = { page_missing, NULL };
+
+/* Every path no other route claims, whatever the method. */
+HANDLER(page_not_found,
+	.methods = HTTP_METHOD_ALL,
+	.enter = ENTER_PUBLIC,
+	.steps = missing_steps,
+)

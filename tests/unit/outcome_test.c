@@ -46,7 +46,7 @@ test_names_round_trip(void **state)
 	int		c;
 
 	(void)state;
-	for (c = OUTCOME_OK; c <= OUTCOME_CREATED; c++) {
+	for (c = OUTCOME_OK; c <= OUTCOME_LAST; c++) {
 		outcome_parse(&o, outcome_name((enum outcome_code)c), NULL,
 		    NULL);
 		assert_int_equal(o.code, c);
