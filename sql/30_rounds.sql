@@ -24,13 +24,18 @@ $$;
 
 -- Creates (p_id NULL) or updates a round from what an admin entered:
 -- local times 'YYYY-MM-DDTHH:MM' in p_tz, categories as a JSON array of
--- {code, description}, countries as ISO codes. Returns the slug, or
--- 'error:FIELD:message' for what only the database can tell.
+-- {code, description}, countries as ISO codes. The outcome is 'saved',
+-- or for what only the database can tell 'invalid' with detail the field
+-- (for eligible_countries, data: the codes it does not know), 'notfound'
+-- (no such round, or the actor is no administrator) or 'closed' (the
+-- round is published). p_actor NULL is the operator (make run, tests),
+-- never the application's role.
 CREATE OR REPLACE FUNCTION round_save(p_id bigint, p_actor bigint, p_ip text,
     p_title text, p_slug text, p_description text, p_categories jsonb,
     p_countries text[], p_tz text, p_opens text, p_closes text,
     p_reviews_due text, p_embargo text, p_blind boolean, p_k integer,
-    p_max_files integer, p_max_mb integer) RETURNS text
+    p_max_files integer, p_max_mb integer,
+    OUT outcome text, OUT detail text, OUT data text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_id bigint;
@@ -41,13 +46,24 @@ DECLARE
 	v_due timestamptz;
 	v_embargo timestamptz;
 BEGIN
+	-- The second lock: the page checked too (web/authz.c).
+	IF (p_actor IS NULL AND current_user = 'laurel_app') OR
+	    (p_actor IS NOT NULL AND NOT user_is_admin(p_actor)) THEN
+		outcome := 'notfound';
+		RETURN;
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = p_tz) THEN
-		RETURN 'error:timezone:Choose a time zone from the list, such as Europe/Brussels.';
+		outcome := 'invalid';
+		detail := 'timezone';
+		RETURN;
 	END IF;
 	SELECT string_agg(c, ', ') INTO v_unknown FROM unnest(p_countries) c
 	WHERE c NOT IN (SELECT code FROM countries);
 	IF v_unknown IS NOT NULL THEN
-		RETURN 'error:eligible_countries:These are not ISO country codes: ' || v_unknown || '.';
+		outcome := 'invalid';
+		detail := 'eligible_countries';
+		data := v_unknown;
+		RETURN;
 	END IF;
 
 	v_opens := p_opens::timestamp AT TIME ZONE p_tz;
@@ -55,10 +71,14 @@ BEGIN
 	v_due := nullif(p_reviews_due, '')::timestamp AT TIME ZONE p_tz;
 	v_embargo := nullif(p_embargo, '')::timestamp AT TIME ZONE p_tz;
 	IF v_closes <= v_opens THEN
-		RETURN 'error:closes_at:The deadline must come after the opening.';
+		outcome := 'invalid';
+		detail := 'closes_at';
+		RETURN;
 	END IF;
 	IF v_due IS NOT NULL AND v_due < v_closes THEN
-		RETURN 'error:reviews_due:Reviews are due after the deadline.';
+		outcome := 'invalid';
+		detail := 'reviews_due';
+		RETURN;
 	END IF;
 
 	IF p_id IS NULL THEN
@@ -73,10 +93,12 @@ BEGIN
 		SELECT to_jsonb(r) - 'created_at' INTO v_before FROM rounds r
 		WHERE id = p_id FOR UPDATE;
 		IF NOT FOUND THEN
-			RETURN 'error:title:This round no longer exists.';
+			outcome := 'notfound';
+			RETURN;
 		END IF;
 		IF v_before->>'published_at' IS NOT NULL THEN
-			RETURN 'error:title:A published round can no longer be changed.';
+			outcome := 'closed';
+			RETURN;
 		END IF;
 		UPDATE rounds SET slug = p_slug, title = p_title,
 		    description = p_description, timezone = p_tz,
@@ -99,19 +121,23 @@ BEGIN
 	PERFORM audit_log(p_actor, CASE WHEN p_id IS NULL THEN 'round.create'
 	    ELSE 'round.update' END, 'round:' || v_id, p_ip, v_before,
 	    (SELECT to_jsonb(r) - 'created_at' FROM rounds r WHERE id = v_id));
-	RETURN p_slug;
+	outcome := 'saved';
 EXCEPTION
 	WHEN unique_violation THEN
-		RETURN 'error:slug:Another round already uses this address.';
+		outcome := 'invalid';
+		detail := 'slug';
 	WHEN invalid_datetime_format OR datetime_field_overflow THEN
-		RETURN 'error:opens_at:A date is not a real date and time.';
+		outcome := 'invalid';
+		detail := 'opens_at';
 END
 $$;
 
 -- A round as the admin form shows it, in one query: local times in the
 -- round's zone, categories and countries as the text the form edits, the
--- rubric, the phase. NULL when there is no such round.
-CREATE OR REPLACE FUNCTION round_admin_view(p_slug text) RETURNS json
+-- rubric, the phase. NULL when there is no such round, or the caller is
+-- no administrator.
+CREATE OR REPLACE FUNCTION round_admin_view(p_slug text, p_user bigint)
+RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
 	    'id', r.id, 'slug', r.slug, 'title', r.title,
@@ -135,11 +161,11 @@ LANGUAGE sql STABLE AS $$
 		'gate', k.gate, 'level0', k.level0, 'level1', k.level1,
 		'level3', k.level3, 'level5', k.level5) ORDER BY k.position)
 		FROM rubric_criteria k WHERE k.round_id = r.id))
-	FROM rounds r WHERE r.slug = p_slug
+	FROM rounds r WHERE r.slug = p_slug AND user_is_admin(p_user)
 $$;
 
--- What a new round's form starts with.
-CREATE OR REPLACE FUNCTION round_admin_defaults() RETURNS json
+-- What a new round's form starts with (NULL but for administrators).
+CREATE OR REPLACE FUNCTION round_admin_defaults(p_user bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
 	    'timezone', 'Europe/Brussels',
@@ -147,10 +173,12 @@ LANGUAGE sql STABLE AS $$
 	    'max_file_mb', '20',
 	    'eligible_countries', (SELECT string_agg(code, ' ' ORDER BY code)
 		FROM countries WHERE default_eligible))
+	WHERE user_is_admin(p_user)
 $$;
 
--- The rounds an admin runs, newest first, with their phases.
-CREATE OR REPLACE FUNCTION round_admin_list() RETURNS json
+-- The rounds an admin runs, newest first, with their phases (NULL but
+-- for administrators).
+CREATE OR REPLACE FUNCTION round_admin_list(p_user bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(json_agg(json_build_object('slug', r.slug,
 	    'title', r.title, 'phase', round_phase(r),
@@ -158,6 +186,7 @@ LANGUAGE sql STABLE AS $$
 		'DD Mon YYYY, HH24:MI') || ' (' || r.timezone || ')')
 	    ORDER BY r.opens_at DESC), '[]'::json)
 	FROM rounds r
+	HAVING user_is_admin(p_user)
 $$;
 
 -- The rounds open for applications now, for the home page: the call text,

@@ -147,10 +147,11 @@ BEGIN
 END
 $$;
 
--- Creates a draft in an open round; returns its id or 'error:message'.
+-- Creates a draft in an open round: 'created' (number: its id),
+-- 'notfound', 'closed' (not open), 'too_many' (number: the limit).
 CREATE OR REPLACE FUNCTION application_create(p_user bigint, p_slug text,
-    p_ip text)
-RETURNS text
+    p_ip text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	r rounds;
@@ -158,16 +159,20 @@ DECLARE
 BEGIN
 	SELECT * INTO r FROM rounds WHERE slug = p_slug;
 	IF NOT FOUND THEN
-		RETURN 'notfound';
+		outcome := 'notfound';
+		RETURN;
 	END IF;
 	IF round_phase(r, clock_timestamp()) <> 'open' THEN
-		RETURN 'error:This round is not open for applications.';
+		outcome := 'closed';
+		RETURN;
 	END IF;
 	-- A user's drafts are bounded: the form is long, one per round is
 	-- the norm, a handful covers several practices.
 	IF (SELECT count(*) FROM applications WHERE owner_id = p_user
 	    AND round_id = r.id AND state <> 'withdrawn') >= 10 THEN
-		RETURN 'error:You already have ten applications in this round.';
+		outcome := 'too_many';
+		number := 10;
+		RETURN;
 	END IF;
 
 	INSERT INTO applications (round_id, owner_id) VALUES (r.id, p_user)
@@ -177,7 +182,8 @@ BEGIN
 	PERFORM audit_log(p_user, 'application.create', 'application:' || v_id,
 	    p_ip, NULL, jsonb_build_object('round', r.slug));
 
-	RETURN v_id::text;
+	outcome := 'created';
+	number := v_id;
 END
 $$;
 
@@ -247,15 +253,16 @@ END
 $$;
 
 -- Saves a new version (and for a submit, or any change to a submitted
--- application, gives a receipt). Returns one of
---   'saved:V', 'submitted:V', 'same:V' (a repeated submit: nothing new),
---   'notfound', 'closed', 'withdrawn', 'conflict:V' (V: the latest).
+-- application, gives a receipt). The outcome is one of
+--   'saved', 'submitted', 'same' (a repeated submit: nothing new), with
+--   number the version; 'conflict' (number: the latest); 'notfound',
+--   'closed', 'withdrawn'.
 -- The caller has checked the content (for a submit, or a submitted
 -- application, completely).
 CREATE OR REPLACE FUNCTION application_save(p_app bigint, p_user bigint,
     p_base integer, p_content jsonb, p_kind text, p_ip text, p_subject text,
-    p_body text)
-RETURNS text
+    p_body text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
@@ -269,7 +276,8 @@ BEGIN
 	r := l.r;
 	v_status := l.status;
 	IF v_status <> 'ok' THEN
-		RETURN v_status;
+		outcome := v_status;
+		RETURN;
 	END IF;
 
 	SELECT content INTO v_latest FROM application_versions
@@ -277,15 +285,21 @@ BEGIN
 	-- A double-click or a retried submit: the same receipt again.
 	IF p_kind = 'submit' AND a.state = 'submitted' AND
 	    v_latest = p_content THEN
-		RETURN 'same:' || a.version;
+		outcome := 'same';
+		number := a.version;
+		RETURN;
 	END IF;
 	-- An autosave with nothing new makes no version, whatever version
 	-- it started from (its earlier answer may have been lost).
 	IF p_kind = 'autosave' AND v_latest = p_content THEN
-		RETURN 'saved:' || a.version;
+		outcome := 'saved';
+		number := a.version;
+		RETURN;
 	END IF;
 	IF p_base <> a.version THEN
-		RETURN 'conflict:' || a.version;
+		outcome := 'conflict';
+		number := a.version;
+		RETURN;
 	END IF;
 
 	INSERT INTO application_versions (application_id, version, content, kind)
@@ -297,7 +311,9 @@ BEGIN
 	IF p_kind = 'submit' OR a.state = 'submitted' THEN
 		PERFORM application_receipt(a.id, l.at, p_user, p_ip, p_subject,
 		    p_body);
-		RETURN 'submitted:' || (a.version + 1);
+		outcome := 'submitted';
+		number := (a.version + 1);
+		RETURN;
 	END IF;
 	IF p_kind = 'save' THEN
 		PERFORM audit_log(p_user, 'application.save',
@@ -305,13 +321,15 @@ BEGIN
 		    jsonb_build_object('version', a.version + 1));
 	END IF;
 
-	RETURN 'saved:' || (a.version + 1);
+	outcome := 'saved';
+	number := (a.version + 1);
+	RETURN;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION application_withdraw(p_app bigint, p_user bigint,
-    p_ip text)
-RETURNS text
+    p_ip text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
@@ -323,10 +341,12 @@ BEGIN
 	a := l.a;
 	v_status := l.status;
 	IF v_status = 'notfound' THEN
-		RETURN v_status;
+		outcome := v_status;
+		RETURN;
 	END IF;
 	IF a.state = 'withdrawn' THEN
-		RETURN 'withdrawn';
+		outcome := 'withdrawn';
+		RETURN;
 	END IF;
 	UPDATE applications SET state = 'withdrawn',
 	    withdrawn_at = clock_timestamp(), updated_at = clock_timestamp()
@@ -334,7 +354,8 @@ BEGIN
 	PERFORM audit_log(p_user, 'application.withdraw',
 	    'application:' || a.id, p_ip, jsonb_build_object('state', a.state),
 	    jsonb_build_object('state', 'withdrawn'));
-	RETURN 'ok';
+	outcome := 'ok';
+	RETURN;
 END
 $$;
 
@@ -434,7 +455,8 @@ $$;
 -- two uploads at once cannot pass max_files together.
 CREATE OR REPLACE FUNCTION application_file_add(p_app bigint, p_user bigint,
     p_name text, p_size bigint, p_sha256 text, p_key_id text, p_sealed bytea,
-    p_ip text, p_subject text, p_body text) RETURNS text
+    p_ip text, p_subject text, p_body text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
@@ -448,16 +470,19 @@ BEGIN
 	r := l.r;
 	v_status := l.status;
 	IF v_status <> 'ok' THEN
-		RETURN v_status;
+		outcome := v_status;
+		RETURN;
 	END IF;
 	IF (SELECT count(*) FROM application_files
 	    WHERE application_id = a.id) >= r.max_files THEN
-		RETURN 'error:This round accepts at most ' || r.max_files ||
-		    ' documents; delete one to add another.';
+		outcome := 'too_many';
+		number := r.max_files;
+		RETURN;
 	END IF;
 	IF p_size > r.max_file_mb::bigint * 1048576 THEN
-		RETURN 'error:Each document may be at most ' || r.max_file_mb ||
-		    ' MiB.';
+		outcome := 'too_large';
+		number := r.max_file_mb;
+		RETURN;
 	END IF;
 
 	INSERT INTO application_files (application_id, name, size, sha256,
@@ -472,12 +497,15 @@ BEGIN
 		    p_body);
 	END IF;
 
-	RETURN 'ok:' || v_id;
+	outcome := 'ok';
+	number := v_id;
+	RETURN;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION application_file_delete(p_app bigint, p_user bigint,
-    p_file bigint, p_ip text, p_subject text, p_body text) RETURNS text
+    p_file bigint, p_ip text, p_subject text, p_body text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	a applications;
@@ -492,10 +520,12 @@ BEGIN
 	IF v_status = 'notfound' OR NOT EXISTS (SELECT 1
 	    FROM application_files WHERE id = p_file AND application_id = a.id)
 	    THEN
-		RETURN 'notfound';
+		outcome := 'notfound';
+		RETURN;
 	END IF;
 	IF v_status <> 'ok' THEN
-		RETURN v_status;
+		outcome := v_status;
+		RETURN;
 	END IF;
 
 	DELETE FROM application_files WHERE id = p_file
@@ -508,7 +538,8 @@ BEGIN
 		    p_body);
 	END IF;
 
-	RETURN 'ok';
+	outcome := 'ok';
+	RETURN;
 END
 $$;
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "admin/admin.h"
+#include "core/outcome.h"
 #include "core/roundform.h"
 #include "web/authz.h"
 #include "web/body.h"
@@ -36,7 +37,7 @@ home_load(struct http_request *req, struct load_params *lp)
 {
 	(void)req;
 	(void)lp;
-	return ("round_admin_list() AS rounds");
+	return ("round_admin_list(s.user_id) AS rounds");
 }
 
 static int
@@ -130,10 +131,10 @@ static const char *
 round_load(struct http_request *req, struct load_params *lp)
 {
 	if (strcmp(req->path, "/admin/rounds/new") == 0)
-		return ("round_admin_defaults() AS round");
+		return ("round_admin_defaults(s.user_id) AS round");
 
 	load_param(lp, req->path + strlen(ROUNDS_PREFIX));
-	return ("round_admin_view($2) AS round");
+	return ("round_admin_view($2, s.user_id) AS round");
 }
 
 static const char *const round_text_fields[] = {
@@ -195,7 +196,8 @@ round_check(struct http_request *req, struct round_edit *e)
 }
 
 static const char	sql_round_save[] =
-    "SELECT round_save($1, $2, $3, $4, $5, $6, $7::jsonb, $8::text[], $9, "
+    "SELECT outcome, detail, data FROM round_save($1, $2, $3, $4, $5, $6, "
+    "$7::jsonb, $8::text[], $9, "
     "$10, $11, $12, $13, $14::boolean, $15::integer, $16::integer, "
     "$17::integer)";
 
@@ -242,28 +244,65 @@ round_show(struct http_request *req)
 	return (step_query(req, sql_round_save, 17, params));
 }
 
+/* What round_save() refuses, in the words of the field it is about. */
+static const struct {
+	const char	*field;
+	const char	*message;
+} round_refusals[] = {
+	{ "timezone", "Choose a time zone from the list, such as "
+	    "Europe/Brussels." },
+	{ "eligible_countries", "These are not ISO country codes: %s." },
+	{ "closes_at", "The deadline must come after the opening." },
+	{ "reviews_due", "Reviews are due after the deadline." },
+	{ "slug", "Another round already uses this address." },
+	{ "opens_at", "A date is not a real date and time." },
+};
+
+static int
+round_refused(struct http_request *req, const struct outcome *o)
+{
+	char	msg[OUTCOME_DETAIL_MAX + 64];
+	size_t	i;
+
+	for (i = 0; i < sizeof(round_refusals) / sizeof(round_refusals[0]);
+	    i++) {
+		if (strcmp(o->detail, round_refusals[i].field) != 0)
+			continue;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		(void)snprintf(msg, sizeof(msg), round_refusals[i].message,
+		    o->data);
+#pragma GCC diagnostic pop
+		fields_error(req, round_refusals[i].field, msg);
+		return (round_form(req, 422));
+	}
+
+	fields_error(req, "title", "The round could not be saved.");
+	return (round_form(req, 422));
+}
+
 static int
 round_saved(struct http_request *req)
 {
-	const char	*r, *msg;
-	char		 loc[128], buf[512], *colon;
+	struct outcome	o;
+	char		loc[128];
 
-	r = db_value(req, 0, 0);
-	if (strncmp(r, "error:", 6) != 0) {
-		(void)snprintf(loc, sizeof(loc), ROUNDS_PREFIX "%s?saved=1", r);
+	db_outcome(req, &o);
+	switch (o.code) {
+	case OUTCOME_SAVED:
+		(void)snprintf(loc, sizeof(loc), ROUNDS_PREFIX "%s?saved=1",
+		    body_get(req, "slug"));
 		return (step_redirect(req, loc));
+	case OUTCOME_INVALID:
+		return (round_refused(req, &o));
+	case OUTCOME_CLOSED:
+		fields_error(req, "title", "A published round can no longer "
+		    "be changed.");
+		return (round_form(req, 422));
+	default:
+		fields_error(req, "title", "This round no longer exists.");
+		return (round_form(req, 422));
 	}
-
-	/* "error:FIELD:message" from round_save(). */
-	(void)snprintf(buf, sizeof(buf), "%s", r + 6);
-	msg = "The round could not be saved.";
-	if ((colon = strchr(buf, ':')) != NULL) {
-		*colon = '\0';
-		msg = colon + 1;
-	}
-	fields_error(req, buf, msg);
-
-	return (round_form(req, 422));
 }
 
 static const step_fn round_steps[] = { round_show, round_saved, NULL };

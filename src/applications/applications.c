@@ -109,24 +109,31 @@ apply_create(struct http_request *req)
 	params[1] = slug;
 	params[2] = ip;
 
-	return (step_query(req, "SELECT application_create($1, $2, $3)", 3,
+	return (step_query(req, "SELECT outcome, number, detail FROM "
+	    "application_create($1, $2, $3)", 3,
 	    params));
 }
 
 static int
 apply_done(struct http_request *req)
 {
-	const char	*r;
-	char		 loc[64];
+	struct outcome	o;
+	char		loc[64];
 
-	r = db_value(req, 0, 0);
-	if (strcmp(r, "notfound") == 0)
+	db_outcome(req, &o);
+	switch (o.code) {
+	case OUTCOME_CREATED:
+		(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%lld", o.number);
+		return (step_redirect(req, loc));
+	case OUTCOME_CLOSED:
+		return (step_error(req, 409, "This round is not open for "
+		    "applications."));
+	case OUTCOME_TOO_MANY:
+		return (step_error(req, 409, "You already have ten "
+		    "applications in this round."));
+	default:
 		return (step_error(req, 404, NULL));
-	if (strncmp(r, "error:", 6) == 0)
-		return (step_error(req, 409, r + 6));
-
-	(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s", r);
-	return (step_redirect(req, loc));
+	}
 }
 
 static const step_fn apply_steps[] = { apply_create, apply_done, NULL };
@@ -456,7 +463,8 @@ edit_not_found(struct http_request *req)
 }
 
 static const char	sql_save[] =
-    "SELECT application_save($1, $2, $3, $4::jsonb, $5, $6, $7, $8)";
+    "SELECT outcome, number, detail FROM application_save($1, $2, $3, "
+    "$4::jsonb, $5, $6, $7, $8)";
 
 /* Shows the page, or checks the posted form and saves it. */
 static int
@@ -600,7 +608,8 @@ withdraw_run(struct http_request *req)
 	params[1] = e->uid;
 	params[2] = e->ip;
 
-	return (step_query(req, "SELECT application_withdraw($1, $2, $3)", 3,
+	return (step_query(req, "SELECT outcome, number, detail FROM "
+	    "application_withdraw($1, $2, $3)", 3,
 	    params));
 }
 

@@ -214,7 +214,8 @@ up_check(struct http_request *req)
 }
 
 static const char	sql_file_add[] =
-    "SELECT application_file_add($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    "SELECT outcome, number, detail FROM application_file_add($1, $2, $3, "
+    "$4, $5, $6, $7, $8, $9, $10)";
 
 static int
 up_sealed(struct http_request *req)
@@ -445,7 +446,8 @@ HANDLER(files_download,
  */
 
 static const char	sql_file_delete[] =
-    "SELECT application_file_delete($1, $2, $3, $4, $5, $6)";
+    "SELECT outcome, number, detail FROM application_file_delete($1, $2, "
+    "$3, $4, $5, $6)";
 
 static int
 del_run(struct http_request *req)

@@ -54,6 +54,13 @@ outcome_parse(struct outcome *o, const char *code, const char *number,
 		(void)snprintf(o->detail, sizeof(o->detail), "%s", detail);
 }
 
+void
+outcome_data(struct outcome *o, const char *data)
+{
+	(void)snprintf(o->data, sizeof(o->data), "%s", data != NULL ? data :
+	    "");
+}
+
 const char *
 outcome_name(enum outcome_code code)
 {

@@ -32,15 +32,24 @@ enum outcome_code {
 
 #define OUTCOME_LAST	OUTCOME_ADMIN
 
+/*
+ * number: a version, an id, a limit; detail: which field or reason, for
+ * the page to say in its words; data: what the sentence needs besides
+ * (the country codes a round cannot take, say).
+ */
 struct outcome {
 	enum outcome_code	 code;
 	long long		 number;
 	char			 detail[OUTCOME_DETAIL_MAX];
+	char			 data[OUTCOME_DETAIL_MAX];
 };
 
 /* From the columns outcome, number and detail (NULL: SQL NULL). */
 void		outcome_parse(struct outcome *, const char *code,
 		    const char *number, const char *detail);
+
+/* The data column, when the function has one. */
+void		outcome_data(struct outcome *, const char *data);
 
 /* The name of a code, as the database writes it. */
 const char	*outcome_name(enum outcome_code);

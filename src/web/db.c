@@ -508,6 +508,7 @@ db_outcome(struct http_request *req, struct outcome *o)
 	if (PQfnumber(res, "outcome") >= 0) {
 		outcome_parse(o, db_column(res, "outcome"),
 		    db_column(res, "number"), db_column(res, "detail"));
+		outcome_data(o, db_column(res, "data"));
 		return;
 	}
 

@@ -26,13 +26,13 @@ export async function applicant(app, email, ip = '203.0.113.20') {
 // closesIn seconds; returns its slug.
 export function openRound(app, slug, { closesIn = 30 * 86400, maxFiles = 5, maxMb = 20, countries = 'AT,BE,DE,FR,NL' } = {}) {
   const sql = (q) => app.cluster.psql(q, app.db);
-  const r = sql(`SELECT round_save(NULL, NULL, '', 'Round ${slug}', '${slug}', 'The call.',
+  const r = sql(`SELECT outcome FROM round_save(NULL, NULL, '', 'Round ${slug}', '${slug}', 'The call.',
     '[{"code":"IMPACT","description":"Partnerships"},{"code":"CULTURE","description":"Patients"}]'::jsonb,
     '{${countries}}'::text[], 'Europe/Brussels',
     to_char((now() - interval '1 day') AT TIME ZONE 'Europe/Brussels', 'YYYY-MM-DD"T"HH24:MI'),
     to_char((now() + interval '40 days') AT TIME ZONE 'Europe/Brussels', 'YYYY-MM-DD"T"HH24:MI'),
     '', '', false, 3, ${maxFiles}, ${maxMb})`);
-  if (r !== slug)
+  if (r !== 'saved')
     throw new Error(`round_save: ${r}`);
   setCloses(app, slug, closesIn);
   return slug;

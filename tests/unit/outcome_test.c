@@ -22,6 +22,11 @@ test_known(void **state)
 	assert_int_equal(o.code, OUTCOME_INVALID);
 	assert_int_equal(o.number, 0);
 	assert_string_equal(o.detail, "slug");
+	assert_string_equal(o.data, "");
+	outcome_data(&o, "XX, YY");
+	assert_string_equal(o.data, "XX, YY");
+	outcome_data(&o, NULL);
+	assert_string_equal(o.data, "");
 }
 
 static void
