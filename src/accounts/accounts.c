@@ -1,8 +1,8 @@
 /*
  * Accounts: registration with e-mail verification, sign-in and sign-out.
- * Each handler is a state machine: load the session, check the form,
- * do the slow hashing on a task thread, then one SQL function that makes
- * the change, writes the audit entry and queues the e-mail together.
+ * Each page is a declaration the driver runs (web/handler.h): check the
+ * form, do the slow hashing on a task thread, then one SQL function that
+ * makes the change, writes the audit entry and queues the e-mail together.
  */
 
 #include <kore/kore.h>
@@ -13,23 +13,33 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "core/outcome.h"
 #include "core/pwhash.h"
 #include "core/pwpolicy.h"
 #include "core/token.h"
 #include "core/valid.h"
 #include "web/body.h"
 #include "web/client.h"
-#include "web/csrf.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/handler.h"
+#include "web/messages.h"
 #include "web/page.h"
 #include "web/passwords.h"
 #include "web/session.h"
 #include "web/work.h"
 
-#define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
-#define GET_ONLY	(HTTP_METHOD_GET | HTTP_METHOD_HEAD)
+/*
+ * A page without a form of its own (not the handler's template): it
+ * posts nothing, so it neither shows a CSRF token nor sets its cookie.
+ */
+static int
+accounts_show(struct http_request *req, const char *template)
+{
+	page_render(req, 200, template);
+	return (STEP_DONE);
+}
 
 /*
  * Registration.
@@ -59,46 +69,6 @@ reg_free(void *arg)
 	kore_free(r);
 }
 
-static int	reg_session(struct http_request *);
-static int	reg_route(struct http_request *);
-static int	reg_hash(struct http_request *);
-static int	reg_save(struct http_request *);
-static int	reg_done(struct http_request *);
-
-enum { REG_SESSION, REG_ROUTE, REG_HASH, REG_SAVE, REG_DONE };
-
-static struct http_state reg_states[] = {
-	KORE_HTTP_STATE(reg_session),
-	KORE_HTTP_STATE(reg_route),
-	KORE_HTTP_STATE(reg_hash),
-	KORE_HTTP_STATE(reg_save),
-	KORE_HTTP_STATE(reg_done),
-};
-
-int
-accounts_register(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(reg_states,
-	    sizeof(reg_states) / sizeof(reg_states[0]), req));
-}
-
-static int
-reg_session(struct http_request *req)
-{
-	return (session_load(req, REG_ROUTE));
-}
-
-static int
-reg_form(struct http_request *req, int status)
-{
-	csrf_expose(req);
-	page_render(req, status, "register");
-	return (HTTP_STATE_COMPLETE);
-}
-
 static int
 reg_check(struct http_request *req, struct reg *r)
 {
@@ -115,6 +85,7 @@ reg_check(struct http_request *req, struct reg *r)
 
 	if ((msg = valid_display_name(r->name)) != NULL)
 		fields_error(req, "display_name", msg);
+	/* The copy above is cut to the limit; the length is the sent one. */
 	if (strlen(body_get(req, "email")) > VALID_EMAIL_MAX)
 		fields_error(req, "email", "An e-mail address has at most 254 "
 		    "characters.");
@@ -130,37 +101,16 @@ reg_check(struct http_request *req, struct reg *r)
 	return (!fields_failed(req));
 }
 
+/* GET: the form, or the page that says the message is on its way. */
 static int
-reg_route(struct http_request *req)
+reg_show(struct http_request *req)
 {
-	struct ctx	*ctx;
-	struct reg	*r;
+	if (req->method == HTTP_METHOD_POST)
+		return (STEP_NEXT);
+	if (form_get(body_query(req), "sent") != NULL)
+		return (accounts_show(req, "register_sent"));
 
-	ctx = ctx_get(req);
-	if (req->method == HTTP_METHOD_POST &&
-	    (body_form(req) == NULL || !csrf_check(req)))
-		return (HTTP_STATE_COMPLETE);
-	if (session_user(req) != NULL)
-		return (page_redirect(req, "/account"), HTTP_STATE_COMPLETE);
-
-	if (req->method != HTTP_METHOD_POST) {
-		if (form_get(body_query(req), "sent") != NULL) {
-			page_render(req, 200, "register_sent");
-			return (HTTP_STATE_COMPLETE);
-		}
-		return (reg_form(req, 200));
-	}
-
-	r = kore_calloc(1, sizeof(*r));
-	ctx->arg = r;
-	ctx->arg_free = reg_free;
-	client_addr(req, r->ip, sizeof(r->ip));
-
-	if (!reg_check(req, r))
-		return (reg_form(req, 422));
-
-	req->fsm_state = REG_HASH;
-	return (HTTP_STATE_CONTINUE);
+	return (step_render(req, 200));
 }
 
 static int
@@ -171,10 +121,23 @@ reg_hash_run(void *arg)
 	return (pwhash_hash(r->password, r->hash));
 }
 
+/* POST: the form checked, then Argon2id on a task thread. */
 static int
 reg_hash(struct http_request *req)
 {
-	return (work_run(req, REG_SAVE, reg_hash_run, ctx_get(req)->arg));
+	struct ctx	*ctx;
+	struct reg	*r;
+
+	ctx = ctx_get(req);
+	r = kore_calloc(1, sizeof(*r));
+	ctx->arg = r;
+	ctx->arg_free = reg_free;
+	client_addr(req, r->ip, sizeof(r->ip));
+
+	if (!reg_check(req, r))
+		return (step_render(req, 422));
+
+	return (step_work(req, reg_hash_run, r));
 }
 
 /* Both possible e-mails; the database picks the one that applies. */
@@ -210,20 +173,17 @@ reg_save(struct http_request *req)
 	struct reg	*r;
 	const char	*params[9];
 
-	r = ctx_get(req)->arg;
 	if (work_result(req) != 0) {
 		kore_log(LOG_ERR, "accounts: password hashing failed (%d)",
 		    work_result(req));
-		page_error(req, 500, NULL);
-		return (HTTP_STATE_COMPLETE);
+		return (step_error(req, 500, NULL));
 	}
 
-	if (r->mail_new == NULL) {
-		if (token_new(r->token, sizeof(r->token)) == -1)
-			fatal("accounts: no randomness");
-		token_hash(r->token, r->token_hash);
-		reg_mails(r);
-	}
+	r = ctx_get(req)->arg;
+	if (token_new(r->token, sizeof(r->token)) == -1)
+		fatal("accounts: no randomness");
+	token_hash(r->token, r->token_hash);
+	reg_mails(r);
 
 	params[0] = r->email;
 	params[1] = r->name;
@@ -236,56 +196,48 @@ reg_save(struct http_request *req)
 	params[7] = "Your account · PRECISEU Best Practice Recognition";
 	params[8] = r->mail_exists;
 
-	return (db_query(req, REG_DONE, sql_register, 9, params));
+	return (step_query(req, sql_register, 9, params));
 }
 
 static int
 reg_done(struct http_request *req)
 {
-	const char	*status;
+	struct outcome	o;
+	char		secs[32];
 
-	status = db_value(req, 0, 0);
-	if (strncmp(status, "throttled:", 10) == 0) {
-		page_throttled(req, "registrations from your network",
-		    status + 10);
-		return (HTTP_STATE_COMPLETE);
+	db_outcome(req, &o);
+	if (o.code == OUTCOME_THROTTLED) {
+		(void)snprintf(secs, sizeof(secs), "%lld", o.number);
+		page_throttled(req, "registrations from your network", secs);
+		return (STEP_DONE);
 	}
 
-	page_redirect(req, "/register?sent=1");
-	return (HTTP_STATE_COMPLETE);
+	/* A new account or an existing one: the same answer, no probing. */
+	return (step_redirect(req, "/register?sent=1"));
 }
+
+static const step_fn reg_steps[] = { reg_show, reg_hash, reg_save, reg_done,
+    NULL };
+
+HANDLER(accounts_register,
+	.methods = METHODS_FORM,
+	.enter = ENTER_ANONYMOUS,
+	.signed_in_to = "/account",
+	.body = BODY_FORM,
+	.steps = reg_steps,
+	.template = "register",
+)
 
 /*
  * Verification link.
  */
 
-static int	verify_start(struct http_request *);
-static int	verify_done(struct http_request *);
-
-enum { VERIFY_START, VERIFY_DONE };
-
-static struct http_state verify_states[] = {
-	KORE_HTTP_STATE(verify_start),
-	KORE_HTTP_STATE(verify_done),
-};
-
-int
-accounts_verify(struct http_request *req)
-{
-	if (!page_allow(req, GET_ONLY))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(verify_states,
-	    sizeof(verify_states) / sizeof(verify_states[0]), req));
-}
-
 static int
 verify_invalid(struct http_request *req)
 {
-	page_error(req, 400, "This confirmation link is not valid: it may "
-	    "have been used already, or it is more than 24 hours old. Sign "
-	    "in to ask for a new one, or register again.");
-	return (HTTP_STATE_COMPLETE);
+	return (step_error(req, 400, "This confirmation link is not valid: it "
+	    "may have been used already, or it is more than 24 hours old. "
+	    "Sign in to ask for a new one, or register again."));
 }
 
 static int
@@ -303,8 +255,7 @@ verify_start(struct http_request *req)
 	params[0] = hash;
 	params[1] = ip;
 
-	return (db_query(req, VERIFY_DONE, "SELECT user_verify($1, $2)", 2,
-	    params));
+	return (step_query(req, "SELECT user_verify($1, $2)", 2, params));
 }
 
 static int
@@ -313,9 +264,17 @@ verify_done(struct http_request *req)
 	if (db_isnull(req, 0, 0))
 		return (verify_invalid(req));
 
-	page_render(req, 200, "verified");
-	return (HTTP_STATE_COMPLETE);
+	return (accounts_show(req, "verified"));
 }
+
+static const step_fn verify_steps[] = { verify_start, verify_done, NULL };
+
+/* The link works whoever opens it; the session is not read. */
+HANDLER(accounts_verify,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.steps = verify_steps,
+)
 
 /*
  * Sign-in.
@@ -352,41 +311,6 @@ login_free(void *arg)
 	kore_free(l);
 }
 
-static int	login_session(struct http_request *);
-static int	login_route(struct http_request *);
-static int	login_check(struct http_request *);
-static int	login_verified(struct http_request *);
-static int	login_done(struct http_request *);
-static int	login_failed(struct http_request *);
-
-enum { LOGIN_SESSION, LOGIN_ROUTE, LOGIN_CHECK, LOGIN_VERIFIED,
-    LOGIN_DONE, LOGIN_FAILED };
-
-static struct http_state login_states[] = {
-	KORE_HTTP_STATE(login_session),
-	KORE_HTTP_STATE(login_route),
-	KORE_HTTP_STATE(login_check),
-	KORE_HTTP_STATE(login_verified),
-	KORE_HTTP_STATE(login_done),
-	KORE_HTTP_STATE(login_failed),
-};
-
-int
-accounts_login(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(login_states,
-	    sizeof(login_states) / sizeof(login_states[0]), req));
-}
-
-static int
-login_session(struct http_request *req)
-{
-	return (session_load(req, LOGIN_ROUTE));
-}
-
 static int
 login_form(struct http_request *req, int status, const char *next)
 {
@@ -394,60 +318,65 @@ login_form(struct http_request *req, int status, const char *next)
 		json_object_set_new(ctx_get(req)->data, "reset_done",
 		    json_true());
 	fields_keep(req, "next", next);
-	csrf_expose(req);
-	page_render(req, status, "login");
-	return (HTTP_STATE_COMPLETE);
+
+	return (step_render(req, status));
+}
+
+/*
+ * GET: the form, or on to where a signed-in user was going. A POST
+ * signs in whoever sent it, even over a session that is already there.
+ */
+static int
+login_show(struct http_request *req)
+{
+	const char	*next;
+
+	if (req->method == HTTP_METHOD_POST)
+		return (STEP_NEXT);
+
+	next = fields_local_path(form_get(body_query(req), "next"));
+	if (session_user(req) != NULL)
+		return (step_redirect(req, *next ? next : "/account"));
+
+	return (login_form(req, 200, next));
 }
 
 static const char	sql_login_begin[] =
     "SELECT allowed, retry_after, user_id, password_hash, verified, "
     "disabled FROM login_begin($1, $2)";
 
+/* The form, then the throttles and the account's hash. */
 static int
-login_route(struct http_request *req)
+login_start(struct http_request *req)
 {
 	struct ctx	*ctx;
 	struct login	*l;
-	const char	*next, *params[2];
+	const char	*params[2];
 
 	ctx = ctx_get(req);
-	if (req->method != HTTP_METHOD_POST) {
-		next = fields_local_path(form_get(body_query(req), "next"));
-		if (session_user(req) != NULL)
-			return (page_redirect(req, *next ? next : "/account"),
-			    HTTP_STATE_COMPLETE);
-		return (login_form(req, 200, next));
-	}
+	l = kore_calloc(1, sizeof(*l));
+	ctx->arg = l;
+	ctx->arg_free = login_free;
+	(void)snprintf(l->email, sizeof(l->email), "%s",
+	    body_get(req, "email"));
+	valid_trim(l->email);
+	(void)snprintf(l->next, sizeof(l->next), "%s",
+	    fields_local_path(body_get(req, "next")));
+	l->password = kore_strdup(body_get(req, "password"));
+	client_addr(req, l->ip, sizeof(l->ip));
+	client_agent(req, l->agent, sizeof(l->agent));
+	fields_keep(req, "email", l->email);
 
-	if (ctx->arg == NULL) {
-		if (body_form(req) == NULL || !csrf_check(req))
-			return (HTTP_STATE_COMPLETE);
+	if (l->email[0] == '\0')
+		fields_error(req, "email", "Enter your e-mail address.");
+	if (l->password[0] == '\0')
+		fields_error(req, "password", "Enter your password.");
+	if (fields_failed(req))
+		return (login_form(req, 422, l->next));
 
-		l = kore_calloc(1, sizeof(*l));
-		ctx->arg = l;
-		ctx->arg_free = login_free;
-		(void)snprintf(l->email, sizeof(l->email), "%s",
-		    body_get(req, "email"));
-		valid_trim(l->email);
-		(void)snprintf(l->next, sizeof(l->next), "%s",
-		    fields_local_path(body_get(req, "next")));
-		l->password = kore_strdup(body_get(req, "password"));
-		client_addr(req, l->ip, sizeof(l->ip));
-		client_agent(req, l->agent, sizeof(l->agent));
-		fields_keep(req, "email", l->email);
-
-		if (l->email[0] == '\0')
-			fields_error(req, "email", "Enter your e-mail address.");
-		if (l->password[0] == '\0')
-			fields_error(req, "password", "Enter your password.");
-		if (fields_failed(req))
-			return (login_form(req, 422, l->next));
-	}
-
-	l = ctx->arg;
 	params[0] = l->email;
 	params[1] = l->ip;
-	return (db_query(req, LOGIN_CHECK, sql_login_begin, 2, params));
+	return (step_query(req, sql_login_begin, 2, params));
 }
 
 static int
@@ -455,6 +384,7 @@ login_verify_run(void *arg)
 {
 	struct login	*l = arg;
 
+	/* No account: as slow as a wrong password, so as not to tell. */
 	if (l->hash == NULL) {
 		pwhash_dummy(l->password);
 		return (0);
@@ -468,25 +398,29 @@ login_check(struct http_request *req)
 {
 	struct login	*l;
 
-	l = ctx_get(req)->arg;
-	if (l->hash == NULL && !l->has_user) {
-		if (db_value(req, 0, 0)[0] != 't') {
-			page_throttled(req, "failed sign-ins",
-			    db_value(req, 0, 1));
-			return (HTTP_STATE_COMPLETE);
-		}
-
-		if (!db_isnull(req, 0, 2)) {
-			l->has_user = 1;
-			(void)snprintf(l->user_id, sizeof(l->user_id), "%s",
-			    db_value(req, 0, 2));
-			l->hash = kore_strdup(db_value(req, 0, 3));
-			l->verified = db_value(req, 0, 4)[0] == 't';
-			l->disabled = db_value(req, 0, 5)[0] == 't';
-		}
+	if (db_value(req, 0, 0)[0] != 't') {
+		page_throttled(req, "failed sign-ins", db_value(req, 0, 1));
+		return (STEP_DONE);
 	}
 
-	return (work_run(req, LOGIN_VERIFIED, login_verify_run, l));
+	l = ctx_get(req)->arg;
+	if (!db_isnull(req, 0, 2)) {
+		l->has_user = 1;
+		(void)snprintf(l->user_id, sizeof(l->user_id), "%s",
+		    db_value(req, 0, 2));
+		l->hash = kore_strdup(db_value(req, 0, 3));
+		l->verified = db_value(req, 0, 4)[0] == 't';
+		l->disabled = db_value(req, 0, 5)[0] == 't';
+	}
+
+	return (step_work(req, login_verify_run, l));
+}
+
+/* The right password of an account that may sign in. */
+static int
+login_ok(const struct login *l)
+{
+	return (l->matched && l->verified && !l->disabled);
 }
 
 static const char	sql_login_ok[] =
@@ -494,6 +428,7 @@ static const char	sql_login_ok[] =
 static const char	sql_login_fail[] =
     "SELECT login_failed($1, $2, $3, $4)";
 
+/* Either way one call: the session, or the failure counted. */
 static int
 login_verified(struct http_request *req)
 {
@@ -503,23 +438,20 @@ login_verified(struct http_request *req)
 	l = ctx_get(req)->arg;
 	l->matched = work_result(req) == 1;
 
-	if (!l->matched || !l->verified || l->disabled) {
+	if (!login_ok(l)) {
 		params[0] = l->email;
 		params[1] = l->ip;
 		params[2] = l->has_user ? l->user_id : NULL;
 		params[3] = !l->has_user ? "unknown account" :
 		    !l->matched ? "wrong password" :
 		    l->disabled ? "disabled" : "not verified";
-		return (db_query(req, LOGIN_FAILED, sql_login_fail, 4,
-		    params));
+		return (step_query(req, sql_login_fail, 4, params));
 	}
 
-	if (l->token[0] == '\0') {
-		if (token_new(l->token, sizeof(l->token)) == -1 ||
-		    token_new(l->csrf, sizeof(l->csrf)) == -1)
-			fatal("accounts: no randomness");
-		token_hash(l->token, l->token_hash);
-	}
+	if (token_new(l->token, sizeof(l->token)) == -1 ||
+	    token_new(l->csrf, sizeof(l->csrf)) == -1)
+		fatal("accounts: no randomness");
+	token_hash(l->token, l->token_hash);
 
 	params[0] = l->user_id;
 	params[1] = l->token_hash;
@@ -527,39 +459,13 @@ login_verified(struct http_request *req)
 	params[3] = l->ip;
 	params[4] = l->agent;
 	params[5] = l->rehash ? l->new_hash : NULL;
-	return (db_query(req, LOGIN_DONE, sql_login_ok, 6, params));
+	return (step_query(req, sql_login_ok, 6, params));
 }
 
+/* Only the owner of the right password learns why it was refused. */
 static int
-login_done(struct http_request *req)
+login_refused(struct http_request *req, struct login *l)
 {
-	struct login	*l;
-
-	l = ctx_get(req)->arg;
-	if (db_isnull(req, 0, 0)) {
-		/* Disabled or unverified between the two steps. */
-		fields_error(req, "email", "The e-mail address or the password "
-		    "is not right.");
-		return (login_form(req, 422, l->next));
-	}
-
-	session_cookie_set(req, SESSION_COOKIE, l->token, SESSION_MAX_AGE);
-	if (db_value(req, 0, 0)[0] == 't') {
-		page_redirect(req, l->next[0] ? l->next : "/account");
-		return (HTTP_STATE_COMPLETE);
-	}
-
-	/* Password right, second factor still to come. */
-	page_redirect(req, "/login/totp");
-	return (HTTP_STATE_COMPLETE);
-}
-
-static int
-login_failed(struct http_request *req)
-{
-	struct login	*l;
-
-	l = ctx_get(req)->arg;
 	if (l->matched && !l->verified) {
 		fields_error(req, "email", "Confirm your e-mail address first: "
 		    "open the link in the message we sent you when you "
@@ -568,45 +474,58 @@ login_failed(struct http_request *req)
 		fields_error(req, "email", "This account has been disabled. "
 		    "Contact the award's administrators.");
 	} else {
-		fields_error(req, "email", "The e-mail address or the password "
-		    "is not right.");
+		fields_error(req, "email", messages_get(MSG_LOGIN_WRONG));
 	}
 
 	return (login_form(req, 422, l->next));
 }
 
+static int
+login_done(struct http_request *req)
+{
+	struct login	*l;
+
+	l = ctx_get(req)->arg;
+	if (!login_ok(l))
+		return (login_refused(req, l));
+
+	if (db_isnull(req, 0, 0)) {
+		/* Disabled or unverified between the two steps. */
+		fields_error(req, "email", messages_get(MSG_LOGIN_WRONG));
+		return (login_form(req, 422, l->next));
+	}
+
+	session_cookie_set(req, SESSION_COOKIE, l->token, SESSION_MAX_AGE);
+	if (db_value(req, 0, 0)[0] == 't')
+		return (step_redirect(req, l->next[0] ? l->next : "/account"));
+
+	/* Password right, second factor still to come. */
+	return (step_redirect(req, "/login/totp"));
+}
+
+static const step_fn login_steps[] = { login_show, login_start, login_check,
+    login_verified, login_done, NULL };
+
+HANDLER(accounts_login,
+	.methods = METHODS_FORM,
+	.enter = ENTER_ANYONE,
+	.body = BODY_FORM,
+	.steps = login_steps,
+	.template = "login",
+)
+
 /*
  * Sign-out.
  */
 
-static int	logout_session(struct http_request *);
-static int	logout_end(struct http_request *);
-static int	logout_done(struct http_request *);
-
-enum { LOGOUT_SESSION, LOGOUT_END, LOGOUT_DONE };
-
-static struct http_state logout_states[] = {
-	KORE_HTTP_STATE(logout_session),
-	KORE_HTTP_STATE(logout_end),
-	KORE_HTTP_STATE(logout_done),
-};
-
-int
-accounts_logout(struct http_request *req)
-{
-	if (!page_allow(req, HTTP_METHOD_POST))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(logout_states,
-	    sizeof(logout_states) / sizeof(logout_states[0]), req));
-}
-
 static int
-logout_session(struct http_request *req)
+logout_done(struct http_request *req)
 {
-	return (session_load(req, LOGOUT_END));
+	session_forget(req);
+	return (step_redirect(req, "/"));
 }
 
+/* Any session ends here, one still waiting for its second factor too. */
 static int
 logout_end(struct http_request *req)
 {
@@ -614,25 +533,21 @@ logout_end(struct http_request *req)
 	const char	*params[2];
 	char		 ip[CLIENT_ADDR_LEN];
 
-	if (body_form(req) == NULL || !csrf_check(req))
-		return (HTTP_STATE_COMPLETE);
-
-	if ((u = session_partial(req)) == NULL) {
-		req->fsm_state = LOGOUT_DONE;
-		return (HTTP_STATE_CONTINUE);
-	}
+	if ((u = session_partial(req)) == NULL)
+		return (logout_done(req));
 
 	client_addr(req, ip, sizeof(ip));
 	params[0] = u->session_hash;
 	params[1] = ip;
-	return (db_query(req, LOGOUT_DONE, "SELECT session_end($1, $2)", 2,
-	    params));
+	return (step_query(req, "SELECT session_end($1, $2)", 2, params));
 }
 
-static int
-logout_done(struct http_request *req)
-{
-	session_forget(req);
-	page_redirect(req, "/");
-	return (HTTP_STATE_COMPLETE);
-}
+static const step_fn logout_steps[] = { logout_end, logout_done, NULL };
+
+/* Without a session only the cookie goes: still the way home, no 403. */
+HANDLER(accounts_logout,
+	.methods = METHODS_POST,
+	.enter = ENTER_ANYONE,
+	.body = BODY_FORM,
+	.steps = logout_steps,
+)

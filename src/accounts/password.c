@@ -19,16 +19,14 @@
 #include "accounts/password.h"
 #include "web/body.h"
 #include "web/client.h"
-#include "web/csrf.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/handler.h"
 #include "web/page.h"
 #include "web/passwords.h"
 #include "web/session.h"
 #include "web/work.h"
-
-#define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
 
 struct reset {
 	char		 email[VALID_EMAIL_MAX + 1];
@@ -72,32 +70,19 @@ reset_arg(struct http_request *req)
  * Asking for a link.
  */
 
-static int	forgot_route(struct http_request *);
-static int	forgot_done(struct http_request *);
-
-enum { FORGOT_ROUTE, FORGOT_DONE };
-
-static struct http_state forgot_states[] = {
-	KORE_HTTP_STATE(forgot_route),
-	KORE_HTTP_STATE(forgot_done),
-};
-
-int
-password_forgot(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(forgot_states,
-	    sizeof(forgot_states) / sizeof(forgot_states[0]), req));
-}
-
+/* GET: the form, or the page that says the link is on its way. */
 static int
-forgot_form(struct http_request *req, int status)
+forgot_show(struct http_request *req)
 {
-	csrf_expose(req);
-	page_render(req, status, "password_forgot");
-	return (HTTP_STATE_COMPLETE);
+	if (req->method == HTTP_METHOD_POST)
+		return (STEP_NEXT);
+	if (form_get(body_query(req), "sent") != NULL) {
+		/* No form there: neither a CSRF token nor its cookie. */
+		page_render(req, 200, "password_sent");
+		return (STEP_DONE);
+	}
+
+	return (step_render(req, 200));
 }
 
 static void
@@ -120,38 +105,25 @@ static const char	sql_reset_request[] =
     "password_reset_request($1, $2, $3, $4, $5)";
 
 static int
-forgot_route(struct http_request *req)
+forgot_request(struct http_request *req)
 {
 	struct reset	*r;
 	const char	*msg, *params[5];
 
-	if (req->method != HTTP_METHOD_POST) {
-		if (form_get(body_query(req), "sent") != NULL) {
-			page_render(req, 200, "password_sent");
-			return (HTTP_STATE_COMPLETE);
-		}
-		return (forgot_form(req, 200));
-	}
-
-	if (ctx_get(req)->arg == NULL) {
-		if (body_form(req) == NULL || !csrf_check(req))
-			return (HTTP_STATE_COMPLETE);
-		r = reset_arg(req);
-		(void)snprintf(r->email, sizeof(r->email), "%s",
-		    body_get(req, "email"));
-		valid_trim(r->email);
-		fields_keep(req, "email", r->email);
-		if ((msg = valid_email(r->email)) != NULL) {
-			fields_error(req, "email", msg);
-			return (forgot_form(req, 422));
-		}
-		if (token_new(r->token, sizeof(r->token)) == -1)
-			fatal("password: no randomness");
-		token_hash(r->token, r->token_hash);
-		forgot_mail(r);
-	}
-
 	r = reset_arg(req);
+	(void)snprintf(r->email, sizeof(r->email), "%s",
+	    body_get(req, "email"));
+	valid_trim(r->email);
+	fields_keep(req, "email", r->email);
+	if ((msg = valid_email(r->email)) != NULL) {
+		fields_error(req, "email", msg);
+		return (step_render(req, 422));
+	}
+	if (token_new(r->token, sizeof(r->token)) == -1)
+		fatal("password: no randomness");
+	token_hash(r->token, r->token_hash);
+	forgot_mail(r);
+
 	params[0] = r->email;
 	params[1] = r->token_hash;
 	params[2] = r->ip;
@@ -159,7 +131,7 @@ forgot_route(struct http_request *req)
 	    "Recognition";
 	params[4] = r->mail;
 
-	return (db_query(req, FORGOT_DONE, sql_reset_request, 5, params));
+	return (step_query(req, sql_reset_request, 5, params));
 }
 
 static int
@@ -168,103 +140,94 @@ forgot_done(struct http_request *req)
 	if (db_value(req, 0, 0)[0] != 't') {
 		page_throttled(req, "requests for a new password",
 		    db_value(req, 0, 1));
-		return (HTTP_STATE_COMPLETE);
+		return (STEP_DONE);
 	}
 
-	page_redirect(req, "/password/forgot?sent=1");
-	return (HTTP_STATE_COMPLETE);
+	/* An account or none: the same answer, no probing. */
+	return (step_redirect(req, "/password/forgot?sent=1"));
 }
+
+static const step_fn forgot_steps[] = { forgot_show, forgot_request,
+    forgot_done, NULL };
+
+/* Signed in or not, the same page: the session is not read. */
+HANDLER(password_forgot,
+	.methods = METHODS_FORM,
+	.enter = ENTER_PUBLIC,
+	.body = BODY_FORM,
+	.steps = forgot_steps,
+	.template = "password_forgot",
+)
 
 /*
  * Setting the new password.
  */
 
-static int	reset_route(struct http_request *);
-static int	reset_shown(struct http_request *);
-static int	reset_hash(struct http_request *);
-static int	reset_save(struct http_request *);
-static int	reset_done(struct http_request *);
-
-enum { RESET_ROUTE, RESET_SHOWN, RESET_HASH, RESET_SAVE, RESET_DONE };
-
-static struct http_state reset_states[] = {
-	KORE_HTTP_STATE(reset_route),
-	KORE_HTTP_STATE(reset_shown),
-	KORE_HTTP_STATE(reset_hash),
-	KORE_HTTP_STATE(reset_save),
-	KORE_HTTP_STATE(reset_done),
-};
-
-int
-password_reset(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(reset_states,
-	    sizeof(reset_states) / sizeof(reset_states[0]), req));
-}
-
 static int
 reset_invalid(struct http_request *req)
 {
-	page_error(req, 400, "This link to choose a new password is not "
-	    "valid: it may have been used already, or it is more than an "
-	    "hour old. Ask for a new link.");
-	return (HTTP_STATE_COMPLETE);
+	return (step_error(req, 400, "This link to choose a new password is "
+	    "not valid: it may have been used already, or it is more than an "
+	    "hour old. Ask for a new link."));
 }
 
 static int
 reset_form(struct http_request *req, int status)
 {
 	fields_keep(req, "token", reset_arg(req)->token);
-	csrf_expose(req);
-	page_render(req, status, "password_reset");
-	return (HTTP_STATE_COMPLETE);
+	return (step_render(req, status));
 }
 
+/*
+ * The link's token, kept with its hash: from the address, or from the
+ * form, which carries it as a hidden field. 0 when there is none.
+ */
 static int
-reset_route(struct http_request *req)
+reset_token(struct http_request *req)
 {
 	struct reset	*r;
-	const char	*token, *msg, *params[1];
+	const char	*token;
 
-	if (req->method == HTTP_METHOD_POST &&
-	    (body_form(req) == NULL || !csrf_check(req)))
-		return (HTTP_STATE_COMPLETE);
-
-	/* The link's token, carried by the form as a hidden field. */
 	token = form_get(body_query(req), "token");
 	if (req->method == HTTP_METHOD_POST && body_get(req, "token")[0])
 		token = body_get(req, "token");
 	if (token == NULL || !token_valid(token))
-		return (reset_invalid(req));
+		return (0);
 
 	r = reset_arg(req);
 	(void)snprintf(r->token, sizeof(r->token), "%s", token);
 	token_hash(r->token, r->token_hash);
 
-	if (req->method != HTTP_METHOD_POST) {
-		params[0] = r->token_hash;
-		return (db_query(req, RESET_SHOWN,
-		    "SELECT password_reset_valid($1)", 1, params));
-	}
-
-	r->password = kore_strdup(body_get(req, "password"));
-	if ((msg = pwpolicy_check(passwords_common(), r->password, "",
-	    "")) != NULL) {
-		fields_error(req, "password", msg);
-		return (reset_form(req, 422));
-	}
-
-	req->fsm_state = RESET_HASH;
-	return (HTTP_STATE_CONTINUE);
+	return (1);
 }
 
-static int
-reset_shown(struct http_request *req)
+/*
+ * GET asks whether the link still works with the page's query. A POST's
+ * token is in its body, not read yet: its answer is password_reset()'s.
+ */
+static const char *
+reset_load(struct http_request *req, struct load_params *lp)
 {
-	if (db_value(req, 0, 0)[0] != 't')
+	if (req->method == HTTP_METHOD_POST || !reset_token(req))
+		return (NULL);
+
+	load_param(lp, reset_arg(req)->token_hash);
+	return ("password_reset_valid($1) AS valid");
+}
+
+/* GET: the form, while the link works. */
+static int
+reset_show(struct http_request *req)
+{
+	const char	*valid;
+
+	if (!reset_token(req))
+		return (reset_invalid(req));
+	if (req->method == HTTP_METHOD_POST)
+		return (STEP_NEXT);
+
+	valid = handler_loaded(req, "valid");
+	if (valid == NULL || valid[0] != 't')
 		return (reset_invalid(req));
 
 	return (reset_form(req, 200));
@@ -278,10 +241,22 @@ reset_hash_run(void *arg)
 	return (pwhash_hash(r->password, r->hash));
 }
 
+/* POST: the password checked, then Argon2id on a task thread. */
 static int
 reset_hash(struct http_request *req)
 {
-	return (work_run(req, RESET_SAVE, reset_hash_run, reset_arg(req)));
+	struct reset	*r;
+	const char	*msg;
+
+	r = reset_arg(req);
+	r->password = kore_strdup(body_get(req, "password"));
+	if ((msg = pwpolicy_check(passwords_common(), r->password, "",
+	    "")) != NULL) {
+		fields_error(req, "password", msg);
+		return (reset_form(req, 422));
+	}
+
+	return (step_work(req, reset_hash_run, r));
 }
 
 static int
@@ -292,16 +267,15 @@ reset_save(struct http_request *req)
 
 	if (work_result(req) != 0) {
 		kore_log(LOG_ERR, "password: hashing failed");
-		page_error(req, 500, NULL);
-		return (HTTP_STATE_COMPLETE);
+		return (step_error(req, 500, NULL));
 	}
 
 	r = reset_arg(req);
 	params[0] = r->token_hash;
 	params[1] = r->hash;
 	params[2] = r->ip;
-	return (db_query(req, RESET_DONE, "SELECT password_reset($1, $2, $3)",
-	    3, params));
+	return (step_query(req, "SELECT password_reset($1, $2, $3)", 3,
+	    params));
 }
 
 static int
@@ -312,6 +286,17 @@ reset_done(struct http_request *req)
 
 	/* Every session of the account has ended, this one included. */
 	session_cookie_set(req, SESSION_COOKIE, "", 0);
-	page_redirect(req, "/login?reset=1");
-	return (HTTP_STATE_COMPLETE);
+	return (step_redirect(req, "/login?reset=1"));
 }
+
+static const step_fn reset_steps[] = { reset_show, reset_hash, reset_save,
+    reset_done, NULL };
+
+HANDLER(password_reset,
+	.methods = METHODS_FORM,
+	.enter = ENTER_PUBLIC,
+	.body = BODY_FORM,
+	.load = reset_load,
+	.steps = reset_steps,
+	.template = "password_reset",
+)

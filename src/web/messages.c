@@ -26,6 +26,8 @@ static const char *const messages[MSG_COUNT] = {
 	[MSG_DOC_TOO_MANY] = "This round accepts at most %lld documents; "
 	    "delete one to add another.",
 	[MSG_DOC_TOO_LARGE] = "each document may be at most %lld MiB.",
+	[MSG_LOGIN_WRONG] = "The e-mail address or the password is not "
+	    "right.",
 };
 
 const char *

@@ -18,6 +18,7 @@ enum msg {
 	MSG_DOC_DELETE_WITHDRAWN,
 	MSG_DOC_TOO_MANY,	/* %lld: the round's limit */
 	MSG_DOC_TOO_LARGE,	/* %lld: the limit in MiB; ends a sentence */
+	MSG_LOGIN_WRONG,	/* a failed sign-in: which part, it does not say */
 	MSG_COUNT
 };
 
