@@ -14,7 +14,8 @@
 CREATE OR REPLACE FUNCTION user_register(p_email text, p_name text,
     p_hash text, p_token_hash text, p_ip text,
     p_new_subject text, p_new_body text,
-    p_exists_subject text, p_exists_body text) RETURNS text
+    p_exists_subject text, p_exists_body text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_id bigint;
@@ -24,7 +25,9 @@ BEGIN
 	SELECT * INTO t FROM throttle_hit('register-ip:' || p_ip, 10,
 	    interval '1 hour');
 	IF NOT t.allowed THEN
-		RETURN 'throttled:' || t.retry_after;
+		outcome := 'throttled';
+		number := t.retry_after;
+		RETURN;
 	END IF;
 
 	SELECT id INTO v_id FROM users WHERE email = p_email;
@@ -32,7 +35,8 @@ BEGIN
 		PERFORM outbox_add(p_email, p_exists_subject, p_exists_body);
 		PERFORM audit_log(NULL, 'user.register_existing',
 		    'user:' || v_id, p_ip, NULL, NULL);
-		RETURN 'exists';
+		outcome := 'exists';
+		RETURN;
 	END IF;
 
 	INSERT INTO users (email, display_name, password_hash)
@@ -45,12 +49,14 @@ BEGIN
 	PERFORM outbox_add(p_email, p_new_subject, p_new_body);
 	PERFORM audit_log(NULL, 'user.register', 'user:' || v_id, p_ip, NULL,
 	    jsonb_build_object('email', p_email, 'display_name', p_name));
-	RETURN 'created';
+	outcome := 'created';
+	RETURN;
 EXCEPTION WHEN unique_violation THEN
 	-- Two registrations of one address at once: the loser is told
 	-- exactly what a second registration is told.
 	PERFORM outbox_add(p_email, p_exists_subject, p_exists_body);
-	RETURN 'exists';
+	outcome := 'exists';
+	RETURN;
 END
 $$;
 

@@ -359,8 +359,8 @@ BEGIN
 END
 $$;
 
--- Everything the application page shows, or NULL when the user may not
--- see it. p_version: an earlier version to show, NULL for the latest.
+-- The application's data for its page (the page shapes it: web and
+-- core/appview.c), or NULL when the user may not see it. p_version: an earlier version to show, NULL for the latest.
 CREATE OR REPLACE FUNCTION application_view(p_app bigint, p_user bigint,
     p_version integer) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
@@ -368,7 +368,6 @@ DECLARE
 	a applications;
 	r rounds;
 	v application_versions;
-	v_phase text;
 BEGIN
 	SELECT * INTO a FROM application_owned(p_app, p_user);
 	IF a.id IS NULL THEN
@@ -380,23 +379,16 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;
-	v_phase := round_phase(r);
 
 	RETURN json_build_object(
-	    'id', a.id, 'app_id', a.id, 'state', a.state, 'version', a.version,
+	    'id', a.id, 'state', a.state, 'version', a.version,
 	    'shown_version', v.version,
-	    'is_latest', v.version = a.version,
 	    'saved_at', to_char(v.created_at AT TIME ZONE r.timezone,
 		'YYYY-MM-DD HH24:MI'),
 	    'content', v.content,
 	    'reference', a.reference, 'fingerprint', a.fingerprint,
 	    'submitted_at', to_char(a.submitted_at AT TIME ZONE r.timezone,
 		'YYYY-MM-DD HH24:MI:SS'),
-	    'is_draft', a.state = 'draft',
-	    'is_submitted', a.state = 'submitted',
-	    'is_withdrawn', a.state = 'withdrawn',
-	    'is_open', v_phase = 'open' AND now() < r.closes_at,
-	    'editable', a.state <> 'withdrawn' AND now() < r.closes_at,
 	    'round', json_build_object('slug', r.slug, 'title', r.title,
 		'timezone', r.timezone,
 		'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
@@ -409,21 +401,12 @@ BEGIN
 		    FROM round_categories c WHERE c.round_id = r.id),
 		'countries', (SELECT json_agg(c.code ORDER BY c.code)
 		    FROM round_countries c WHERE c.round_id = r.id)),
-	    'has_files', EXISTS (SELECT 1 FROM application_files f
-		WHERE f.application_id = a.id),
 	    'files', (SELECT coalesce(json_agg(json_build_object('id', f.id,
-		'name', f.name, 'size', f.size, 'sha256', f.sha256,
-		'size_text', CASE WHEN f.size >= 1048576
-		    THEN round(f.size / 1048576.0, 1) || ' MiB'
-		    ELSE ceil(f.size / 1024.0) || ' KiB' END)
+		'name', f.name, 'size', f.size, 'sha256', f.sha256)
 		ORDER BY f.id), '[]') FROM application_files f
 		WHERE f.application_id = a.id),
 	    'versions', (SELECT json_agg(json_build_object('version', x.version,
-		'kind', x.kind, 'kind_label', CASE x.kind
-		    WHEN 'submit' THEN 'submitted'
-		    WHEN 'autosave' THEN 'saved automatically'
-		    ELSE 'saved' END,
-		'is_shown', x.version = v.version, 'at', to_char(x.created_at AT TIME ZONE
+		'kind', x.kind, 'at', to_char(x.created_at AT TIME ZONE
 		r.timezone, 'YYYY-MM-DD HH24:MI:SS')) ORDER BY x.version DESC)
 		FROM application_versions x WHERE x.application_id = a.id
 		AND x.version > 0));
@@ -436,8 +419,7 @@ CREATE OR REPLACE FUNCTION application_list(p_user bigint) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	RETURN (SELECT coalesce(json_agg(json_build_object('id', a.id,
-	    'title', coalesce(nullif(v.content ->> 'title', ''),
-		'Untitled application'),
+	    'title', coalesce(v.content ->> 'title', ''),
 	    'state', a.state, 'reference', a.reference,
 	    'round', r.title,
 	    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,

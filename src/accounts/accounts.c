@@ -165,7 +165,8 @@ reg_mails(struct reg *r)
 }
 
 static const char	sql_register[] =
-    "SELECT user_register($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    "SELECT outcome, number, detail FROM user_register($1, $2, $3, $4, $5, "
+    "$6, $7, $8, $9)";
 
 static int
 reg_save(struct http_request *req)
@@ -203,14 +204,11 @@ static int
 reg_done(struct http_request *req)
 {
 	struct outcome	o;
-	char		secs[32];
 
 	db_outcome(req, &o);
-	if (o.code == OUTCOME_THROTTLED) {
-		(void)snprintf(secs, sizeof(secs), "%lld", o.number);
-		page_throttled(req, "registrations from your network", secs);
-		return (STEP_DONE);
-	}
+	if (o.code == OUTCOME_THROTTLED)
+		return (step_throttled(req, "registrations from your network",
+		    o.number));
 
 	/* A new account or an existing one: the same answer, no probing. */
 	return (step_redirect(req, "/register?sent=1"));

@@ -60,10 +60,16 @@ list_load(struct http_request *req, struct load_params *lp)
 static int
 list_show(struct http_request *req)
 {
-	json_t		*data;
+	json_t		*data, *a;
+	size_t		 i;
 
 	data = ctx_get(req)->data;
 	(void)handler_merge(req, "applications", "applications");
+	json_array_foreach(json_object_get(data, "applications"), i, a) {
+		if (*appview_value(a, "title") == '\0')
+			json_object_set_new(a, "title", json_string(
+			    messages_get(MSG_APP_UNTITLED)));
+	}
 	(void)handler_merge(req, "open_rounds", "open_rounds");
 	json_object_set_new(data, "has_applications", json_boolean(
 	    json_array_size(json_object_get(data, "applications")) > 0));
@@ -239,6 +245,7 @@ applications_loaded(struct http_request *req, struct app_model *m)
 	m->max_file_mb = json_integer_value(json_object_get(round,
 	    "max_file_mb"));
 	m->editable = authz_can(req, RIGHT_EDIT) && m->shown == m->version;
+	appview_shape(data, authz_can(req, RIGHT_EDIT));
 
 	return (1);
 }
@@ -348,7 +355,7 @@ applications_render(struct http_request *req, int status,
 	json_object_set_new(data, "can_edit", json_boolean(m->editable));
 	json_object_set_new(data, "title_text", json_string(
 	    *appview_value(content, "title") != '\0' ?
-	    appview_value(content, "title") : "Untitled application"));
+	    appview_value(content, "title") : messages_get(MSG_APP_UNTITLED)));
 	json_object_set_new(data, "is_applications", json_true());
 	applications_notices(req);
 	csrf_expose(req);

@@ -377,3 +377,64 @@ appview_sections(const json_t *content, const json_t *errors,
 
 	return (sections);
 }
+
+void
+appview_size_text(long long bytes, char *buf, size_t len)
+{
+	if (bytes >= 1048576)
+		(void)snprintf(buf, len, "%.1f MiB", (double)bytes / 1048576.0);
+	else
+		(void)snprintf(buf, len, "%lld KiB", (bytes + 1023) / 1024);
+}
+
+static const char *
+appview_kind_label(const char *kind)
+{
+	if (strcmp(kind, "submit") == 0)
+		return ("submitted");
+	if (strcmp(kind, "autosave") == 0)
+		return ("saved automatically");
+
+	return ("saved");
+}
+
+void
+appview_shape(json_t *view, int editable)
+{
+	const char	*state;
+	json_t		*files, *f, *versions, *v;
+	json_int_t	 latest, shown;
+	size_t		 i;
+	char		 size[32];
+
+	state = appview_value(view, "state");
+	latest = json_integer_value(json_object_get(view, "version"));
+	shown = json_integer_value(json_object_get(view, "shown_version"));
+
+	json_object_set(view, "app_id", json_object_get(view, "id"));
+	json_object_set_new(view, "is_latest", json_boolean(latest == shown));
+	json_object_set_new(view, "is_draft",
+	    json_boolean(strcmp(state, "draft") == 0));
+	json_object_set_new(view, "is_submitted",
+	    json_boolean(strcmp(state, "submitted") == 0));
+	json_object_set_new(view, "is_withdrawn",
+	    json_boolean(strcmp(state, "withdrawn") == 0));
+	json_object_set_new(view, "editable", json_boolean(editable));
+
+	files = json_object_get(view, "files");
+	json_object_set_new(view, "has_files",
+	    json_boolean(json_array_size(files) > 0));
+	json_array_foreach(files, i, f) {
+		appview_size_text(json_integer_value(json_object_get(f, "size")),
+		    size, sizeof(size));
+		json_object_set_new(f, "size_text", json_string(size));
+	}
+
+	versions = json_object_get(view, "versions");
+	json_array_foreach(versions, i, v) {
+		json_object_set_new(v, "kind_label", json_string(
+		    appview_kind_label(appview_value(v, "kind"))));
+		json_object_set_new(v, "is_shown", json_boolean(
+		    json_integer_value(json_object_get(v, "version")) == shown));
+	}
+}

@@ -27,4 +27,15 @@ int		 appview_check(const json_t *content, int mode,
 json_t		*appview_sections(const json_t *content, const json_t *errors,
 		    const struct appview_lists *, int editable);
 
+/*
+ * Shapes the data application_view() returns for the page: what the
+ * template shows of its state, versions and documents, from the typed
+ * fields (state, version, shown_version, files[].size, versions[].kind).
+ * editable: the rights allow a change now.
+ */
+void		 appview_shape(json_t *view, int editable);
+
+/* A document's size as people read it: "812 KiB", "4.2 MiB". */
+void		 appview_size_text(long long bytes, char *, size_t);
+
 #endif /* !LAUREL_CORE_APPVIEW_H */

@@ -521,7 +521,8 @@ db_outcome(struct http_request *req, struct outcome *o)
 	    strlen(s);
 	(void)snprintf(name, sizeof(name), "%.*s", (int)n, s);
 	if (strcmp(name, "error") == 0)
-		outcome_parse(o, "invalid", NULL, colon + 1);
+		outcome_parse(o, "invalid", NULL, colon != NULL ? colon + 1 :
+		    "");
 	else
 		outcome_parse(o, name, colon != NULL ? colon + 1 : NULL, NULL);
 }

@@ -345,6 +345,17 @@ step_redirect(struct http_request *req, const char *path)
 }
 
 int
+step_throttled(struct http_request *req, const char *what, long long seconds)
+{
+	char	secs[32];
+
+	(void)snprintf(secs, sizeof(secs), "%lld", seconds);
+	page_throttled(req, what, secs);
+
+	return (STEP_DONE);
+}
+
+int
 step_error(struct http_request *req, int status, const char *message)
 {
 	page_error(req, status, message);

@@ -137,6 +137,10 @@ int	step_render(struct http_request *, int status);
 /* 303 to path; STEP_DONE. */
 int	step_redirect(struct http_request *, const char *path);
 
+/* The 429 page for seconds (page_throttled()); STEP_DONE. */
+int	step_throttled(struct http_request *, const char *what,
+	    long long seconds);
+
 /* The error page; STEP_DONE. */
 int	step_error(struct http_request *, int status, const char *message);
 

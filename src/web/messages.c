@@ -5,6 +5,7 @@
 #include "web/messages.h"
 
 static const char *const messages[MSG_COUNT] = {
+	[MSG_APP_UNTITLED] = "Untitled application",
 	[MSG_APP_CLOSED] = "The deadline has passed: nothing was changed. "
 	    "Your text is still below; you can copy it, but it can no longer "
 	    "be saved.",

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 enum msg {
+	MSG_APP_UNTITLED,	/* an application without a title yet */
 	MSG_APP_CLOSED,		/* saving after the deadline */
 	MSG_APP_WITHDRAWN,	/* saving a withdrawn application */
 	MSG_APP_CONFLICT,	/* %lld: the latest version */

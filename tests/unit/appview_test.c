@@ -184,6 +184,69 @@ test_sections(void **state)
 	json_decref(categories);
 }
 
+static void
+test_shape(void **state)
+{
+	json_t		*v, *f, *x;
+	json_error_t	 err;
+	char		 buf[32];
+
+	(void)state;
+	v = json_loads("{\"id\": 7, \"state\": \"submitted\", "
+	    "\"version\": 3, \"shown_version\": 2, "
+	    "\"files\": [{\"id\": 1, \"size\": 1000}, "
+	    "{\"id\": 2, \"size\": 4404019}], "
+	    "\"versions\": [{\"version\": 3, \"kind\": \"autosave\"}, "
+	    "{\"version\": 2, \"kind\": \"submit\"}, "
+	    "{\"version\": 1, \"kind\": \"save\"}]}", 0, &err);
+	assert_non_null(v);
+	appview_shape(v, 1);
+
+	assert_int_equal(json_integer_value(json_object_get(v, "app_id")), 7);
+	assert_true(json_is_false(json_object_get(v, "is_latest")));
+	assert_true(json_is_true(json_object_get(v, "is_submitted")));
+	assert_true(json_is_false(json_object_get(v, "is_draft")));
+	assert_true(json_is_false(json_object_get(v, "is_withdrawn")));
+	assert_true(json_is_true(json_object_get(v, "editable")));
+	assert_true(json_is_true(json_object_get(v, "has_files")));
+
+	f = json_object_get(v, "files");
+	assert_string_equal(appview_value(json_array_get(f, 0), "size_text"),
+	    "1 KiB");
+	assert_string_equal(appview_value(json_array_get(f, 1), "size_text"),
+	    "4.2 MiB");
+
+	x = json_object_get(v, "versions");
+	assert_string_equal(appview_value(json_array_get(x, 0), "kind_label"),
+	    "saved automatically");
+	assert_string_equal(appview_value(json_array_get(x, 1), "kind_label"),
+	    "submitted");
+	assert_string_equal(appview_value(json_array_get(x, 2), "kind_label"),
+	    "saved");
+	assert_true(json_is_false(json_object_get(json_array_get(x, 0),
+	    "is_shown")));
+	assert_true(json_is_true(json_object_get(json_array_get(x, 1),
+	    "is_shown")));
+	json_decref(v);
+
+	/* Nothing shown of an empty view but what it is. */
+	v = json_pack("{s:s, s:i, s:i}", "state", "draft", "version", 0,
+	    "shown_version", 0);
+	appview_shape(v, 0);
+	assert_true(json_is_true(json_object_get(v, "is_latest")));
+	assert_true(json_is_true(json_object_get(v, "is_draft")));
+	assert_true(json_is_false(json_object_get(v, "editable")));
+	assert_true(json_is_false(json_object_get(v, "has_files")));
+	json_decref(v);
+
+	appview_size_text(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0 KiB");
+	appview_size_text(1048576, buf, sizeof(buf));
+	assert_string_equal(buf, "1.0 MiB");
+	appview_size_text(1048575, buf, sizeof(buf));
+	assert_string_equal(buf, "1024 KiB");
+}
+
 int
 main(void)
 {
@@ -191,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_from_form),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_shape),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
