@@ -16,16 +16,17 @@ CORE_LIBS=	-ljansson -lsodium -lcrypto
 # Pure core: no Kore include, unit-tested and fuzzed.
 CORE_SRC:=	$(wildcard src/core/*.c)
 
-# Unit tests (tests/unit/X_test.c) and fuzz targets (tests/fuzz/X_fuzz.c)
+# Unit tests (tests/unit/core/X_test.c) and fuzz targets
+# (tests/fuzz/core/X_fuzz.c; seeds in tests/fuzz/seeds/X/)
 # link the files of the pure core they need: tools/coredeps.sh follows the
 # core headers they include (and those of each .c it brings in) and writes
 # the list beside the binary, as a make rule. Libraries are named once per
 # core module below, and come with it.
-UNIT_SRC:=	$(wildcard tests/unit/*_test.c)
-UNIT_BIN:=	$(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+UNIT_SRC:=	$(wildcard tests/unit/core/*_test.c)
+UNIT_BIN:=	$(patsubst tests/unit/core/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
-FUZZ_SRC:=	$(wildcard tests/fuzz/*_fuzz.c)
-FUZZ_BIN:=	$(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SRC:=	$(wildcard tests/fuzz/core/*_fuzz.c)
+FUZZ_BIN:=	$(patsubst tests/fuzz/core/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_RUNS?=	10000000
 
 LIBS_totp=	-loath
@@ -47,11 +48,11 @@ all: build
 
 unit-build: $(UNIT_BIN)
 
-$(BUILD)/unit/%_test.d: tests/unit/%_test.c tools/coredeps.sh
+$(BUILD)/unit/%_test.d: tests/unit/core/%_test.c tools/coredeps.sh
 	@mkdir -p $(@D)
 	@tools/coredeps.sh $(BUILD)/unit/$*_test $< >$@
 
-$(BUILD)/unit/%_test: tests/unit/%_test.c
+$(BUILD)/unit/%_test: tests/unit/core/%_test.c
 	@mkdir -p $(@D)
 	@echo "CC $@"
 	@$(CC) $(CFLAGS_BASE) -O1 $(SAN) -o $@ $< $(core_c) $(core_libs) \
@@ -61,11 +62,11 @@ unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP ./$$t || exit 1; done
 
-$(BUILD)/fuzz/%_fuzz.d: tests/fuzz/%_fuzz.c tools/coredeps.sh
+$(BUILD)/fuzz/%_fuzz.d: tests/fuzz/core/%_fuzz.c tools/coredeps.sh
 	@mkdir -p $(@D)
 	@tools/coredeps.sh $(BUILD)/fuzz/$*_fuzz $< >$@
 
-$(BUILD)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c
+$(BUILD)/fuzz/%_fuzz: tests/fuzz/core/%_fuzz.c
 	@mkdir -p $(@D)
 	@echo "FUZZ $@"
 	@$(FUZZCC) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined \

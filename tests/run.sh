@@ -109,8 +109,8 @@ for s in $suites; do
 	case "$s" in
 	unit)		suite_unit ;;
 	fuzz)		suite_fuzz ;;
-	http)		with_cluster suite_node http tests/http/*.test.mjs ;;
-	browser)	with_cluster suite_node browser tests/browser/*.test.mjs ;;
+	http)		with_cluster suite_node http tests/http/*/*.test.mjs ;;
+	browser)	with_cluster suite_node browser tests/browser/*/*.test.mjs ;;
 	*)		echo "unknown suite $s"; failed=$((failed + 1)) ;;
 	esac
 done

@@ -4,7 +4,7 @@
 // SPEC.md §8; nothing here passes or fails on timing.
 //
 // With its own instance it also seeds applicants (users and sessions
-// straight in SQL, as tests/http/surge.test.mjs does) and measures the
+// straight in SQL, as tests/http/applications/surge.test.mjs does) and measures the
 // signed-in pages and the upload of a 10 MiB PDF. With BENCH_URL those
 // are skipped: they need the database.
 import { execFileSync } from 'node:child_process';

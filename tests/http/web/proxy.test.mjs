@@ -2,7 +2,7 @@
 // it); with an https base URL, cookies carry Secure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
+import { Client, startApp } from '../../lib/harness.mjs';
 
 let app;
 

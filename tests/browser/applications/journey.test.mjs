@@ -4,9 +4,9 @@
 // axe finds no violation on any page, on a phone and a desktop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp } from '../lib/harness.mjs';
-import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../lib/browser.mjs';
-import { openRound, pdf, PW } from '../lib/apply.mjs';
+import { startApp } from '../../lib/harness.mjs';
+import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../../lib/browser.mjs';
+import { openRound, pdf, PW } from '../../lib/apply.mjs';
 
 let app, browser;
 const sql = (q) => app.cluster.psql(q, app.db);

@@ -2,8 +2,8 @@
 // JavaScript, zero axe violations, nothing blocked by the CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp } from '../lib/harness.mjs';
-import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { startApp } from '../../lib/harness.mjs';
+import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../../lib/browser.mjs';
 
 let app, browser;
 

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startApp } from '../lib/harness.mjs';
+import { startApp } from '../../lib/harness.mjs';
 
 let app;
 

@@ -3,9 +3,9 @@
 // POST route, changing nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
-import { totp } from '../lib/totp.mjs';
-import { openRound, apply, pdf, upload } from '../lib/apply.mjs';
+import { Client, startApp } from '../../lib/harness.mjs';
+import { totp } from '../../lib/totp.mjs';
+import { openRound, apply, pdf, upload } from '../../lib/apply.mjs';
 
 let app;
 const PW = 'lantern orbit cactus 42';

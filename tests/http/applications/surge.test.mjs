@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import http from 'node:http';
 import assert from 'node:assert/strict';
-import { startApp } from '../lib/harness.mjs';
-import { openRound, fullForm, formBody, seedApplicants, seedToken } from '../lib/apply.mjs';
+import { startApp } from '../../lib/harness.mjs';
+import { openRound, fullForm, formBody, seedApplicants, seedToken } from '../../lib/apply.mjs';
 
 const N = 500;
 let app;

@@ -2,7 +2,7 @@
 // valid one hour, and a reset that signs out every session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
+import { Client, startApp } from '../../lib/harness.mjs';
 
 let app;
 const OLD = 'lantern orbit cactus 42';

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cluster, startApp } from '../lib/harness.mjs';
+import { Cluster, startApp } from '../../lib/harness.mjs';
 
 let cluster, app;
 

@@ -2,7 +2,7 @@
 // the mail read back from the outbox the app wrote it to.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
+import { Client, startApp } from '../../lib/harness.mjs';
 
 let app;
 const PASSWORD = 'lantern orbit cactus 42';

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startApp } from '../lib/harness.mjs';
+import { startApp } from '../../lib/harness.mjs';
 
 // Kore's http_header_max, which conf/laurel.conf leaves at its default.
 const HEADER_MAX = 4096;

@@ -1,12 +1,12 @@
 // What an operator can get wrong gets one clear log line and a non-zero
 // exit, never a crash loop; migrations apply once, in order, and a run of
-// migrate is atomic (tests/http/migrate.test.mjs: the functions of sql/).
+// migrate is atomic (tests/http/laurelctl/migrate.test.mjs: the functions of sql/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster, ROOT, appEnv, freePort, migrate, startKore, tempDir, writeConf, startRefused } from '../lib/harness.mjs';
+import { Cluster, ROOT, appEnv, freePort, migrate, startKore, tempDir, writeConf, startRefused } from '../../lib/harness.mjs';
 
 let cluster;
 

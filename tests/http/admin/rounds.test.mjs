@@ -3,7 +3,7 @@
 // page shows the open ones. Everyone else gets 404 (or the sign-in page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
+import { Client, startApp } from '../../lib/harness.mjs';
 
 let app, admin, applicant;
 const PW = 'lantern orbit cactus 42';

@@ -3,8 +3,8 @@
 // the database clock, withdrawal, and 404 for everybody else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp } from '../lib/harness.mjs';
-import { applicant, openRound, setCloses, fullForm, saveForm, apply, formBody, fingerprint } from '../lib/apply.mjs';
+import { startApp } from '../../lib/harness.mjs';
+import { applicant, openRound, setCloses, fullForm, saveForm, apply, formBody, fingerprint } from '../../lib/apply.mjs';
 
 let app, ana, ben;
 const sql = (q) => app.cluster.psql(q, app.db);

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startApp, tempDir, ROOT } from '../lib/harness.mjs';
-import { applicant, openRound, fullForm, saveForm, apply, pdf, upload, PW, fingerprint } from '../lib/apply.mjs';
+import { startApp, tempDir, ROOT } from '../../lib/harness.mjs';
+import { applicant, openRound, fullForm, saveForm, apply, pdf, upload, PW, fingerprint } from '../../lib/apply.mjs';
 
 let app;
 const sql = (q) => app.cluster.psql(q, app.db);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Client, ROOT, startApp } from '../lib/harness.mjs';
+import { Client, ROOT, startApp } from '../../lib/harness.mjs';
 
 let app;
 const PW = 'lantern orbit cactus 42';

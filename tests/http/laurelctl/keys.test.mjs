@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { totp } from '../lib/totp.mjs';
+import { totp } from '../../lib/totp.mjs';
 import {
   Client, Cluster, ROOT, migrate, restartApp, startApp,
-  tempDir, writeKeyFile, startRefused } from '../lib/harness.mjs';
+  tempDir, writeKeyFile, startRefused } from '../../lib/harness.mjs';
 
 const CTL = join(ROOT, 'build/laurelctl');
 const PW = 'lantern orbit cactus 42';

@@ -7,8 +7,8 @@ import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startApp, startKore, freePort } from '../lib/harness.mjs';
-import { applicant, openRound, setCloses, fullForm, saveForm, apply, pdf, upload } from '../lib/apply.mjs';
+import { startApp, startKore, freePort } from '../../lib/harness.mjs';
+import { applicant, openRound, setCloses, fullForm, saveForm, apply, pdf, upload } from '../../lib/apply.mjs';
 
 let app, ana, ben;
 const sql = (q) => app.cluster.psql(q, app.db);

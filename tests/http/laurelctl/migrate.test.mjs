@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cluster, ROOT, migrate, tempDir as harnessTempDir } from '../lib/harness.mjs';
+import { Cluster, ROOT, migrate, tempDir as harnessTempDir } from '../../lib/harness.mjs';
 
 const CTL = join(ROOT, 'build/laurelctl');
 // The last commit whose migrations defined the functions themselves.

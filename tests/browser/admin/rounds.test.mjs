@@ -2,8 +2,8 @@
 // round page and the home page with the open round have no axe violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
-import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../lib/browser.mjs';
+import { Client, startApp } from '../../lib/harness.mjs';
+import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../../lib/browser.mjs';
 
 let app, browser;
 const PW = 'lantern orbit cactus 42';

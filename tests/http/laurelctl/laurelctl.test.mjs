@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSy
 import { join } from 'node:path';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cluster, ROOT, freePort, migrate, tempDir as harnessTempDir } from '../lib/harness.mjs';
+import { Cluster, ROOT, freePort, migrate, tempDir as harnessTempDir } from '../../lib/harness.mjs';
 
 const CTL = join(ROOT, 'build/laurelctl');
 // Debian's interpreter: the one python3-aiosmtpd is installed for.

@@ -2,8 +2,8 @@
 // are computed here with RFC 6238; no code and no recovery code works twice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, startApp } from '../lib/harness.mjs';
-import { totp } from '../lib/totp.mjs';
+import { Client, startApp } from '../../lib/harness.mjs';
+import { totp } from '../../lib/totp.mjs';
 
 let app;
 const PASSWORD = 'lantern orbit cactus 42';

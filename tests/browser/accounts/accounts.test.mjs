@@ -3,9 +3,9 @@
 // finds no violation on any page, including the pages with errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp } from '../lib/harness.mjs';
-import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../lib/browser.mjs';
-import { totp } from '../lib/totp.mjs';
+import { startApp } from '../../lib/harness.mjs';
+import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../../lib/browser.mjs';
+import { totp } from '../../lib/totp.mjs';
 
 let app, browser;
 const EMAIL = 'browser.chair@example.org';

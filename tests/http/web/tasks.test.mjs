@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startApp, ROOT } from '../lib/harness.mjs';
-import { openRound, pdf, seedApplicants, seedToken } from '../lib/apply.mjs';
+import { startApp, ROOT } from '../../lib/harness.mjs';
+import { openRound, pdf, seedApplicants, seedToken } from '../../lib/apply.mjs';
 
 const tok = (kind) => seedToken(kind, 1);
 
