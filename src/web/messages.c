@@ -26,6 +26,7 @@ static const char *const messages[MSG_COUNT] = {
 	[MSG_DOC_TOO_MANY] = "This round accepts at most %lld documents; "
 	    "delete one to add another.",
 	[MSG_DOC_TOO_LARGE] = "each document may be at most %lld MiB.",
+	[MSG_PASSWORD_CURRENT] = "Enter your current password.",
 };
 
 const char *
