@@ -9,43 +9,37 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "accounts/account.h"
-#include "accounts/accounts.h"
-#include "core/pwhash.h"
+#include "accounts/pwconfirm.h"
 #include "core/pwpolicy.h"
 #include "core/token.h"
 #include "core/valid.h"
-#include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
-#include "web/csrf.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/handler.h"
+#include "web/messages.h"
 #include "web/page.h"
 #include "web/passwords.h"
 #include "web/session.h"
-#include "web/work.h"
-
-#define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
 
 enum action { ACT_NONE, ACT_NAME, ACT_PASSWORD, ACT_EMAIL, ACT_SIGNOUT };
 
 struct acct {
 	enum action	 action;
-	int		 status;	/* the page is being shown with this */
 	char		 user_id[32];
 	char		 ip[CLIENT_ADDR_LEN];
 	char		 name[1024];
 	char		 email[VALID_EMAIL_MAX + 1];
-	char		*current;
-	char		*fresh;
-	char		*stored_hash;
-	char		 new_hash[PWHASH_LEN];
+	struct pwconfirm pw;		/* ACT_PASSWORD, ACT_EMAIL */
 	char		 token[CTX_TOKEN_LEN];
 	char		 token_hash[CTX_HASH_LEN];
 	char		*mail_new;
@@ -57,48 +51,11 @@ acct_free(void *arg)
 {
 	struct acct	*a = arg;
 
-	fields_secret_free(a->current);
-	fields_secret_free(a->fresh);
-	kore_free(a->stored_hash);
+	pwconfirm_clear(&a->pw);
 	free(a->mail_new);
 	free(a->mail_old);
 	sodium_memzero(a, sizeof(*a));
 	kore_free(a);
-}
-
-static int	acct_session(struct http_request *);
-static int	acct_route(struct http_request *);
-static int	acct_show(struct http_request *);
-static int	acct_verify(struct http_request *);
-static int	acct_apply(struct http_request *);
-static int	acct_done(struct http_request *);
-
-enum { ACCT_SESSION, ACCT_ROUTE, ACCT_SHOW, ACCT_VERIFY, ACCT_APPLY,
-    ACCT_DONE };
-
-static struct http_state acct_states[] = {
-	KORE_HTTP_STATE(acct_session),
-	KORE_HTTP_STATE(acct_route),
-	KORE_HTTP_STATE(acct_show),
-	KORE_HTTP_STATE(acct_verify),
-	KORE_HTTP_STATE(acct_apply),
-	KORE_HTTP_STATE(acct_done),
-};
-
-int
-account_page(struct http_request *req)
-{
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(acct_states,
-	    sizeof(acct_states) / sizeof(acct_states[0]), req));
-}
-
-static int
-acct_session(struct http_request *req)
-{
-	return (session_load(req, ACCT_ROUTE));
 }
 
 static struct acct *
@@ -120,19 +77,14 @@ acct_arg(struct http_request *req)
 	return (ctx->arg);
 }
 
-/* The page, with its sessions: one query. */
-static int
-acct_page(struct http_request *req, int status)
+/* The sessions, loaded with the session: also for showing it again. */
+static const char *
+acct_load(struct http_request *req, struct load_params *lp)
 {
-	const char	*params[1];
-	struct acct	*a;
-
-	/* Its query runs from the calling state: come back straight here. */
-	a = acct_arg(req);
-	a->status = status;
-	params[0] = a->user_id;
-	return (db_query(req, ACCT_SHOW, "SELECT token_hash, created_at, "
-	    "last_seen, ip, user_agent FROM account_sessions($1)", 1, params));
+	(void)req;
+	(void)lp;
+	return ("(SELECT json_agg(x ORDER BY x.ordinality) FROM "
+	    "account_sessions(s.user_id) WITH ORDINALITY x) AS sessions");
 }
 
 /* What the last change did, said once after its redirect. */
@@ -167,23 +119,40 @@ acct_notice(struct http_request *req)
 	}
 }
 
+/* A text member of a loaded row ("" when absent, as SQL NULL was). */
+static const char *
+acct_text(const json_t *row, const char *key)
+{
+	const char	*v;
+
+	v = json_string_value(json_object_get(row, key));
+	return (v != NULL ? v : "");
+}
+
+/* The page, from what was loaded with the session. */
 static int
-acct_show(struct http_request *req)
+acct_form(struct http_request *req, int status)
 {
 	struct user	*u;
-	json_t		*data, *list;
-	int		 i;
+	json_t		*data, *list, *loaded, *s;
+	json_error_t	 err;
+	const char	*text;
+	size_t		 i;
 
 	u = session_user(req);
 	data = ctx_get(req)->data;
 	list = json_array();
-	for (i = 0; i < db_rows(req); i++) {
+	text = handler_loaded(req, "sessions");
+	loaded = text != NULL ? json_loads(text, 0, &err) : NULL;
+	json_array_foreach(loaded, i, s) {
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:b}", "created", db_value(req, i, 1),
-		    "last_seen", db_value(req, i, 2), "ip", db_value(req, i, 3),
-		    "agent", db_value(req, i, 4), "current",
-		    strcmp(db_value(req, i, 0), u->session_hash) == 0));
+		    "s:b}", "created", acct_text(s, "created_at"),
+		    "last_seen", acct_text(s, "last_seen"),
+		    "ip", acct_text(s, "ip"), "agent", acct_text(s,
+		    "user_agent"), "current", strcmp(acct_text(s,
+		    "token_hash"), u->session_hash) == 0));
 	}
+	json_decref(loaded);
 	json_object_set_new(data, "sessions", list);
 	json_object_set_new(data, "user", json_pack("{s:s, s:s, s:b, s:b}",
 	    "name", u->name, "email", u->email, "is_admin", u->is_admin,
@@ -191,10 +160,8 @@ acct_show(struct http_request *req)
 	if (json_object_get(data, "display_name") == NULL)
 		fields_keep(req, "display_name", u->name);
 	acct_notice(req);
-	csrf_expose(req);
 
-	page_render(req, acct_arg(req)->status, "account");
-	return (HTTP_STATE_COMPLETE);
+	return (step_render(req, status));
 }
 
 static enum action
@@ -229,12 +196,12 @@ acct_check(struct http_request *req, struct acct *a)
 			fields_error(req, "display_name", msg);
 		break;
 	case ACT_PASSWORD:
-		a->current = kore_strdup(body_get(req, "current_password"));
-		a->fresh = kore_strdup(body_get(req, "new_password"));
-		if (a->current[0] == '\0')
+		pwconfirm_init(&a->pw, u->id, body_get(req,
+		    "current_password"), body_get(req, "new_password"));
+		if (a->pw.typed[0] == '\0')
 			fields_error(req, "current_password",
-			    "Enter your current password.");
-		if ((msg = pwpolicy_check(passwords_common(), a->fresh,
+			    messages_get(MSG_PASSWORD_CURRENT));
+		if ((msg = pwpolicy_check(passwords_common(), a->pw.fresh,
 		    u->email, u->name)) != NULL)
 			fields_error(req, "new_password", msg);
 		break;
@@ -243,15 +210,16 @@ acct_check(struct http_request *req, struct acct *a)
 		    body_get(req, "new_email"));
 		valid_trim(a->email);
 		fields_keep(req, "new_email", a->email);
-		a->current = kore_strdup(body_get(req, "email_password"));
+		pwconfirm_init(&a->pw, u->id, body_get(req, "email_password"),
+		    NULL);
 		if ((msg = valid_email(a->email)) != NULL)
 			fields_error(req, "new_email", msg);
 		else if (strcasecmp(a->email, u->email) == 0)
 			fields_error(req, "new_email", "This is already your "
 			    "e-mail address.");
-		if (a->current[0] == '\0')
+		if (a->pw.typed[0] == '\0')
 			fields_error(req, "email_password",
-			    "Enter your current password.");
+			    messages_get(MSG_PASSWORD_CURRENT));
 		break;
 	default:
 		break;
@@ -261,60 +229,32 @@ acct_check(struct http_request *req, struct acct *a)
 }
 
 static int
-acct_route(struct http_request *req)
+acct_needs_password(const struct acct *a)
 {
-	struct acct	*a;
-	const char	*params[1];
-
-	/* Every POST proves its origin first, signed in or not. */
-	if (req->method == HTTP_METHOD_POST &&
-	    (body_form(req) == NULL || !csrf_check(req)))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
-	a = acct_arg(req);
-	if (a->status != 0)
-		return (acct_page(req, a->status));
-	if (req->method != HTTP_METHOD_POST)
-		return (acct_page(req, 200));
-
-	if (a->action == ACT_NONE) {
-		a->action = acct_action(body_get(req, "action"));
-		if (a->action == ACT_NONE) {
-			page_error(req, 400, "This form asked for something "
-			    "the account page does not do.");
-			return (HTTP_STATE_COMPLETE);
-		}
-		if (!acct_check(req, a))
-			return (acct_page(req, 422));
-	}
-
-	if (a->action == ACT_NAME || a->action == ACT_SIGNOUT) {
-		req->fsm_state = ACCT_APPLY;
-		return (HTTP_STATE_CONTINUE);
-	}
-
-	/* The other changes need the current password: fetch its hash. */
-	params[0] = a->user_id;
-	return (db_query(req, ACCT_VERIFY, "SELECT password_hash FROM users "
-	    "WHERE id = $1", 1, params));
+	return (a->action == ACT_PASSWORD || a->action == ACT_EMAIL);
 }
 
+/* GET shows the page; a POST is checked, then its password fetched. */
 static int
-acct_verify_run(void *arg)
+acct_start(struct http_request *req)
 {
-	struct acct	*a = arg;
-	char		 unused[PWHASH_LEN];
-	int		 rehash;
+	struct acct	*a;
 
-	if (!pwhash_verify(a->stored_hash, a->current, &rehash, unused))
-		return (0);
-	if (a->action == ACT_PASSWORD && pwhash_hash(a->fresh,
-	    a->new_hash) != 0)
-		return (-1);
+	if (req->method != HTTP_METHOD_POST)
+		return (acct_form(req, 200));
 
-	return (1);
+	a = acct_arg(req);
+	a->action = acct_action(body_get(req, "action"));
+	if (a->action == ACT_NONE)
+		return (step_error(req, 400, "This form asked for something "
+		    "the account page does not do."));
+	if (!acct_check(req, a))
+		return (acct_form(req, 422));
+
+	if (!acct_needs_password(a))
+		return (STEP_NEXT);
+
+	return (pwconfirm_fetch(req, &a->pw));
 }
 
 static int
@@ -323,10 +263,10 @@ acct_verify(struct http_request *req)
 	struct acct	*a;
 
 	a = acct_arg(req);
-	if (a->stored_hash == NULL)
-		a->stored_hash = kore_strdup(db_value(req, 0, 0));
+	if (!acct_needs_password(a))
+		return (STEP_NEXT);
 
-	return (work_run(req, ACCT_APPLY, acct_verify_run, a));
+	return (pwconfirm_verify(req, &a->pw));
 }
 
 static void
@@ -354,16 +294,13 @@ acct_apply(struct http_request *req)
 
 	a = acct_arg(req);
 	u = session_user(req);
-	if (a->status != 0)
-		return (acct_page(req, a->status));
 
-	if ((a->action == ACT_PASSWORD || a->action == ACT_EMAIL) &&
-	    a->token[0] == '\0') {
-		if (work_result(req) != 1) {
+	if (acct_needs_password(a)) {
+		if (!pwconfirm_ok(req)) {
 			fields_error(req, a->action == ACT_PASSWORD ?
 			    "current_password" : "email_password",
 			    "Your current password is not right.");
-			return (acct_page(req, 422));
+			return (acct_form(req, 422));
 		}
 		if (token_new(a->token, sizeof(a->token)) == -1)
 			fatal("account: no randomness");
@@ -377,14 +314,14 @@ acct_apply(struct http_request *req)
 	case ACT_NAME:
 		params[1] = a->name;
 		params[2] = a->ip;
-		return (db_query(req, ACCT_DONE,
-		    "SELECT account_rename($1, $2, $3)", 3, params));
+		return (step_query(req, "SELECT account_rename($1, $2, $3)", 3,
+		    params));
 	case ACT_PASSWORD:
-		params[1] = a->new_hash;
+		params[1] = a->pw.new_hash;
 		params[2] = u->session_hash;
 		params[3] = a->token_hash;
 		params[4] = a->ip;
-		return (db_query(req, ACCT_DONE,
+		return (step_query(req,
 		    "SELECT account_password($1, $2, $3, $4, $5)", 5, params));
 	case ACT_EMAIL:
 		params[1] = a->email;
@@ -396,13 +333,13 @@ acct_apply(struct http_request *req)
 		params[6] = "Change of e-mail address · PRECISEU Best Practice "
 		    "Recognition";
 		params[7] = a->mail_old;
-		return (db_query(req, ACCT_DONE, "SELECT "
+		return (step_query(req, "SELECT "
 		    "account_email_request($1, $2, $3, $4, $5, $6, $7, $8)",
 		    8, params));
 	default:
 		params[1] = a->ip;
-		return (db_query(req, ACCT_DONE,
-		    "SELECT account_signout_all($1, $2)", 2, params));
+		return (step_query(req, "SELECT account_signout_all($1, $2)", 2,
+		    params));
 	}
 }
 
@@ -414,21 +351,27 @@ acct_done(struct http_request *req)
 	a = acct_arg(req);
 	switch (a->action) {
 	case ACT_NAME:
-		page_redirect(req, "/account?done=name");
-		break;
+		return (step_redirect(req, "/account?done=name"));
 	case ACT_PASSWORD:
 		session_cookie_set(req, SESSION_COOKIE, a->token,
 		    SESSION_MAX_AGE);
-		page_redirect(req, "/account?done=password");
-		break;
+		return (step_redirect(req, "/account?done=password"));
 	case ACT_EMAIL:
-		page_redirect(req, "/account?done=email");
-		break;
+		return (step_redirect(req, "/account?done=email"));
 	default:
 		session_cookie_set(req, SESSION_COOKIE, "", 0);
-		page_redirect(req, "/login");
-		break;
+		return (step_redirect(req, "/login"));
 	}
-
-	return (HTTP_STATE_COMPLETE);
 }
+
+static const step_fn acct_steps[] = { acct_start, acct_verify, acct_apply,
+    acct_done, NULL };
+
+HANDLER(account_page,
+	.methods = METHODS_FORM,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.load = acct_load,
+	.steps = acct_steps,
+	.template = "account",
+)

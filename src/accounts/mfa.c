@@ -13,23 +13,23 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/outcome.h"
 #include "core/qrsvg.h"
 #include "core/sealstr.h"
 #include "core/token.h"
 #include "core/totp.h"
 #include "accounts/mfa.h"
-#include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
 #include "web/csrf.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
+#include "web/handler.h"
 #include "web/keys.h"
 #include "web/page.h"
 #include "web/session.h"
 
-#define FORM_PAGE	(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_POST)
 #define MFA_ISSUER	"PRECISEU Awards"
 #define MFA_RECOVERY	10
 /* One step either side: clocks of phones drift. */
@@ -90,80 +90,45 @@ mfa_new_token(struct mfa *m)
 }
 
 /*
- * Enrolment: /account/totp.
+ * Enrolment: /account/totp. A GET starts over with a new secret; a POST
+ * confirms the pending one, which comes with the session check.
  */
 
-static int	enrol_session(struct http_request *);
-static int	enrol_route(struct http_request *);
-static int	enrol_show(struct http_request *);
-static int	enrol_check(struct http_request *);
-static int	enrol_done(struct http_request *);
-
-enum { ENROL_SESSION, ENROL_ROUTE, ENROL_SHOW, ENROL_CHECK, ENROL_DONE };
-
-static struct http_state enrol_states[] = {
-	KORE_HTTP_STATE(enrol_session),
-	KORE_HTTP_STATE(enrol_route),
-	KORE_HTTP_STATE(enrol_show),
-	KORE_HTTP_STATE(enrol_check),
-	KORE_HTTP_STATE(enrol_done),
-};
-
-int
-mfa_enrol(struct http_request *req)
+static const char *
+enrol_load(struct http_request *req, struct load_params *lp)
 {
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
+	(void)lp;
+	if (req->method != HTTP_METHOD_POST)
+		return (NULL);
 
-	return (http_state_run(enrol_states,
-	    sizeof(enrol_states) / sizeof(enrol_states[0]), req));
+	return ("(SELECT totp_pending FROM users WHERE id = s.user_id) "
+	    "AS totp_pending");
 }
 
 static int
-enrol_session(struct http_request *req)
+enrol_begin(struct http_request *req)
 {
-	return (session_load(req, ENROL_ROUTE));
-}
-
-static int
-enrol_route(struct http_request *req)
-{
-	struct user	*u;
 	struct mfa	*m;
 	const char	*params[2];
 
-	if (req->method == HTTP_METHOD_POST &&
-	    (body_form(req) == NULL || !csrf_check(req)))
-		return (HTTP_STATE_COMPLETE);
-	if (!authz_signed_in(req))
-		return (HTTP_STATE_COMPLETE);
-
-	u = session_user(req);
-	csrf_expose(req);
-	if (u->has_totp) {
+	if (session_user(req)->has_totp) {
+		csrf_expose(req);
 		page_render(req, 200, "totp_on");
-		return (HTTP_STATE_COMPLETE);
+		return (STEP_DONE);
 	}
+	if (req->method == HTTP_METHOD_POST)
+		return (STEP_NEXT);
 
 	m = mfa_arg(req);
-	params[0] = m->user_id;
-
-	if (req->method == HTTP_METHOD_POST) {
-		return (db_query(req, ENROL_CHECK, "SELECT totp_pending FROM "
-		    "users WHERE id = $1", 1, params));
-	}
-
-	if (m->secret[0] == '\0' &&
-	    totp_secret_new(m->secret, sizeof(m->secret)) == -1)
+	if (totp_secret_new(m->secret, sizeof(m->secret)) == -1)
 		fatal("mfa: no randomness");
 	/* Stored sealed with the file key, never in clear. */
-	if (m->sealed == NULL &&
-	    (m->sealed = sealstr_seal(keys_current(), m->secret)) == NULL)
+	if ((m->sealed = sealstr_seal(keys_current(), m->secret)) == NULL)
 		fatal("mfa: cannot seal a secret");
+	params[0] = m->user_id;
 	params[1] = m->sealed;
 
-	return (db_query(req, ENROL_SHOW, "SELECT totp_begin($1, $2)", 2,
-	    params));
+	return (step_query(req, "SELECT totp_begin($1, $2)", 2, params));
 }
 
 /* The page with the QR code of m->secret and the form for a first code. */
@@ -177,10 +142,8 @@ enrol_form(struct http_request *req, struct mfa *m, int status)
 	uri = totp_uri(MFA_ISSUER, session_user(req)->email, m->secret);
 	svg = qrsvg_render(uri, &len);
 	free(uri);
-	if (svg == NULL) {
-		page_error(req, 500, NULL);
-		return (HTTP_STATE_COMPLETE);
-	}
+	if (svg == NULL)
+		return (step_error(req, 500, NULL));
 
 	/* Groups of four, easier to type into an app by hand. */
 	for (i = 0, o = 0; m->secret[i] != '\0' && o + 2 < sizeof(grouped);
@@ -197,14 +160,7 @@ enrol_form(struct http_request *req, struct mfa *m, int status)
 	json_object_set_new(data, "secret", json_string(grouped));
 	free(svg);
 
-	page_render(req, status, "totp_enrol");
-	return (HTTP_STATE_COMPLETE);
-}
-
-static int
-enrol_show(struct http_request *req)
-{
-	return (enrol_form(req, mfa_arg(req), 200));
+	return (step_render(req, status));
 }
 
 static void
@@ -229,48 +185,44 @@ enrol_codes(struct mfa *m)
 static const char	sql_totp_confirm[] =
     "SELECT totp_confirm($1, $2, $3, $4::text[], $5, $6, $7)";
 
+/* GET: the form for the secret just begun. POST: its first code. */
 static int
 enrol_check(struct http_request *req)
 {
 	struct mfa	*m;
-	struct user	*u;
+	const char	*pending, *params[7];
 	long long	 step;
-	const char	*params[7];
 
 	m = mfa_arg(req);
-	u = session_user(req);
+	if (req->method != HTTP_METHOD_POST)
+		return (enrol_form(req, m, 200));
 
-	if (m->code_array == NULL) {
-		/* Nothing pending, or sealed with a key gone: start again. */
-		if (db_value(req, 0, 0)[0] == '\0' ||
-		    sealstr_open(keys_ring(), db_value(req, 0, 0), m->secret,
-		    sizeof(m->secret)) == -1) {
-			page_redirect(req, "/account/totp");
-			return (HTTP_STATE_COMPLETE);
-		}
-		free(m->sealed);
-		if ((m->sealed = strdup(db_value(req, 0, 0))) == NULL)
-			fatal("mfa: strdup");
-		if (!totp_check(m->secret, body_get(req, "totp_code"),
-		    time(NULL), MFA_WINDOW, -1, &step)) {
-			fields_error(req, "totp_code", "That code is not right. Enter the "
-			    "6-digit code your app shows now.");
-			return (enrol_form(req, m, 422));
-		}
-		(void)snprintf(m->step, sizeof(m->step), "%lld", step);
-		enrol_codes(m);
-		mfa_new_token(m);
+	/* Nothing pending, or sealed with a key gone: start again. */
+	if ((pending = handler_loaded(req, "totp_pending")) == NULL ||
+	    pending[0] == '\0' || sealstr_open(keys_ring(), pending,
+	    m->secret, sizeof(m->secret)) == -1)
+		return (step_redirect(req, "/account/totp"));
+	if ((m->sealed = strdup(pending)) == NULL)
+		fatal("mfa: strdup");
+	if (!totp_check(m->secret, body_get(req, "totp_code"), time(NULL),
+	    MFA_WINDOW, -1, &step)) {
+		fields_error(req, "totp_code", "That code is not right. Enter "
+		    "the 6-digit code your app shows now.");
+		return (enrol_form(req, m, 422));
 	}
+	(void)snprintf(m->step, sizeof(m->step), "%lld", step);
+	enrol_codes(m);
+	mfa_new_token(m);
 
 	params[0] = m->user_id;
 	params[1] = m->sealed;	/* compared with what is pending */
 	params[2] = m->step;
 	params[3] = m->code_array;
-	params[4] = u->session_hash;
+	params[4] = session_user(req)->session_hash;
 	params[5] = m->token_hash;
 	params[6] = m->ip;
 
-	return (db_query(req, ENROL_DONE, sql_totp_confirm, 7, params));
+	return (step_query(req, sql_totp_confirm, 7, params));
 }
 
 static int
@@ -281,10 +233,8 @@ enrol_done(struct http_request *req)
 	int		 i;
 
 	m = mfa_arg(req);
-	if (db_value(req, 0, 0)[0] != 't') {
-		page_redirect(req, "/account/totp");
-		return (HTTP_STATE_COMPLETE);
-	}
+	if (db_value(req, 0, 0)[0] != 't')
+		return (step_redirect(req, "/account/totp"));
 
 	session_cookie_set(req, SESSION_COOKIE, m->token, SESSION_MAX_AGE);
 	codes = json_array();
@@ -293,114 +243,104 @@ enrol_done(struct http_request *req)
 	json_object_set_new(ctx_get(req)->data, "codes", codes);
 
 	page_render(req, 200, "totp_codes");
-	return (HTTP_STATE_COMPLETE);
+	return (STEP_DONE);
 }
+
+static const step_fn enrol_steps[] = { enrol_begin, enrol_check,
+    enrol_done, NULL };
+
+/* Signed in, not only as an administrator: they come here to enrol. */
+HANDLER(mfa_enrol,
+	.methods = METHODS_FORM,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.load = enrol_load,
+	.steps = enrol_steps,
+	.template = "totp_enrol",
+)
 
 /*
- * Second step of a sign-in: /login/totp.
+ * Second step of a sign-in: /login/totp. A POST brings totp_state()
+ * (the secret, the last step used, the throttle) with the session.
  */
 
-static int	step_session(struct http_request *);
-static int	step_route(struct http_request *);
-static int	step_check(struct http_request *);
-static int	step_done(struct http_request *);
-
-enum { STEP_SESSION, STEP_ROUTE, STEP_CHECK, STEP_DONE };
-
-static struct http_state step_states[] = {
-	KORE_HTTP_STATE(step_session),
-	KORE_HTTP_STATE(step_route),
-	KORE_HTTP_STATE(step_check),
-	KORE_HTTP_STATE(step_done),
-};
-
-int
-mfa_login(struct http_request *req)
+static const char *
+login_load(struct http_request *req, struct load_params *lp)
 {
-	if (!page_allow(req, FORM_PAGE))
-		return (KORE_RESULT_OK);
-
-	return (http_state_run(step_states,
-	    sizeof(step_states) / sizeof(step_states[0]), req));
-}
-
-static int
-step_session(struct http_request *req)
-{
-	return (session_load(req, STEP_ROUTE));
-}
-
-static int
-step_form(struct http_request *req, int status)
-{
-	csrf_expose(req);
-	page_render(req, status, "totp_login");
-	return (HTTP_STATE_COMPLETE);
-}
-
-static int
-step_route(struct http_request *req)
-{
-	struct user	*u;
-	const char	*params[1];
-
-	if (req->method == HTTP_METHOD_POST &&
-	    (body_form(req) == NULL || !csrf_check(req)))
-		return (HTTP_STATE_COMPLETE);
-	if ((u = session_partial(req)) == NULL) {
-		page_redirect(req, "/login");
-		return (HTTP_STATE_COMPLETE);
-	}
-	if (u->mfa_ok) {
-		page_redirect(req, "/account");
-		return (HTTP_STATE_COMPLETE);
-	}
-
+	(void)lp;
 	if (req->method != HTTP_METHOD_POST)
-		return (step_form(req, 200));
+		return (NULL);
 
-	params[0] = mfa_arg(req)->user_id;
-	return (db_query(req, STEP_CHECK, "SELECT secret, last_step, allowed, "
-	    "retry_after FROM totp_state($1)", 1, params));
+	return ("(SELECT row_to_json(t) FROM totp_state(s.user_id) t) "
+	    "AS totp");
 }
 
 static const char	sql_totp_login[] =
     "SELECT totp_login($1, $2, $3, $4, $5, $6)";
 
+/* The code as a TOTP step or a recovery code's hash; 0 if throttled. */
 static int
-step_check(struct http_request *req)
+login_code(struct http_request *req, struct mfa *m, const json_t *state)
 {
-	struct mfa	*m;
-	const char	*code, *params[6];
-	char		 norm[TOTP_RECOVERY_SIZE];
+	const json_t	*retry;
+	const char	*sealed, *code;
+	char		 secs[32], norm[TOTP_RECOVERY_SIZE];
 	long long	 step;
 
-	m = mfa_arg(req);
-	if (m->token[0] == '\0') {
-		if (db_value(req, 0, 2)[0] != 't') {
-			page_throttled(req, "wrong codes", db_value(req, 0, 3));
-			return (HTTP_STATE_COMPLETE);
-		}
-
-		if (sealstr_open(keys_ring(), db_value(req, 0, 0), m->secret,
-		    sizeof(m->secret)) == -1) {
-			kore_log(LOG_ERR, "mfa: the TOTP secret of user %s "
-			    "cannot be opened: sealed with a key this "
-			    "instance does not have (LAUREL_KEY_FILES_OLD)",
-			    m->user_id);
-			page_error(req, 503, NULL);
-			return (HTTP_STATE_COMPLETE);
-		}
-		code = body_get(req, "totp_code");
-		if (totp_check(m->secret, code, time(NULL),
-		    MFA_WINDOW, strtoll(db_value(req, 0, 1), NULL, 10),
-		    &step)) {
-			(void)snprintf(m->step, sizeof(m->step), "%lld", step);
-		} else if (totp_recovery_normalise(code, norm)) {
-			token_hash(norm, m->recovery_hash);
-		}
-		mfa_new_token(m);
+	if (!json_is_true(json_object_get(state, "allowed"))) {
+		retry = json_object_get(state, "retry_after");
+		secs[0] = '\0';
+		if (json_is_integer(retry))
+			(void)snprintf(secs, sizeof(secs), "%lld",
+			    (long long)json_integer_value(retry));
+		page_throttled(req, "wrong codes", secs);
+		return (0);
 	}
+
+	if ((sealed = json_string_value(json_object_get(state,
+	    "secret"))) == NULL)
+		sealed = "";
+	if (sealstr_open(keys_ring(), sealed, m->secret,
+	    sizeof(m->secret)) == -1) {
+		kore_log(LOG_ERR, "mfa: the TOTP secret of user %s "
+		    "cannot be opened: sealed with a key this "
+		    "instance does not have (LAUREL_KEY_FILES_OLD)",
+		    m->user_id);
+		page_error(req, 503, NULL);
+		return (0);
+	}
+
+	code = body_get(req, "totp_code");
+	if (totp_check(m->secret, code, time(NULL), MFA_WINDOW,
+	    json_integer_value(json_object_get(state, "last_step")), &step))
+		(void)snprintf(m->step, sizeof(m->step), "%lld", step);
+	else if (totp_recovery_normalise(code, norm))
+		token_hash(norm, m->recovery_hash);
+
+	return (1);
+}
+
+/* GET: the form. POST: the code, tried by totp_login(). */
+static int
+login_check(struct http_request *req)
+{
+	struct mfa	*m;
+	json_t		*state;
+	json_error_t	 err;
+	const char	*text, *params[6];
+	int		 ok;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (step_render(req, 200));
+
+	m = mfa_arg(req);
+	text = handler_loaded(req, "totp");
+	state = text != NULL ? json_loads(text, 0, &err) : NULL;
+	ok = login_code(req, m, state);
+	json_decref(state);
+	if (!ok)
+		return (STEP_DONE);
+	mfa_new_token(m);
 
 	params[0] = m->user_id;
 	params[1] = m->step[0] ? m->step : NULL;
@@ -409,23 +349,34 @@ step_check(struct http_request *req)
 	params[4] = m->token_hash;
 	params[5] = m->ip;
 
-	return (db_query(req, STEP_DONE, sql_totp_login, 6, params));
+	return (step_query(req, sql_totp_login, 6, params));
 }
 
 static int
-step_done(struct http_request *req)
+login_done(struct http_request *req)
 {
-	struct mfa	*m;
+	struct outcome	o;
 
-	m = mfa_arg(req);
-	if (strcmp(db_value(req, 0, 0), "ok") != 0) {
-		fields_error(req, "totp_code", "That code is not right, or it was used "
-		    "already. Enter the code your app shows now, or one of "
-		    "your recovery codes.");
-		return (step_form(req, 422));
+	db_outcome(req, &o);
+	if (o.code != OUTCOME_OK) {
+		fields_error(req, "totp_code", "That code is not right, or it "
+		    "was used already. Enter the code your app shows now, or "
+		    "one of your recovery codes.");
+		return (step_render(req, 422));
 	}
 
-	session_cookie_set(req, SESSION_COOKIE, m->token, SESSION_MAX_AGE);
-	page_redirect(req, "/account");
-	return (HTTP_STATE_COMPLETE);
+	session_cookie_set(req, SESSION_COOKIE, mfa_arg(req)->token,
+	    SESSION_MAX_AGE);
+	return (step_redirect(req, "/account"));
 }
+
+static const step_fn login_steps[] = { login_check, login_done, NULL };
+
+HANDLER(mfa_login,
+	.methods = METHODS_FORM,
+	.enter = ENTER_SECOND_FACTOR,
+	.body = BODY_FORM,
+	.load = login_load,
+	.steps = login_steps,
+	.template = "totp_login",
+)

@@ -29,6 +29,7 @@ static const char *const messages[MSG_COUNT] = {
 	[MSG_DOC_TOO_LARGE] = "each document may be at most %lld MiB.",
 	[MSG_LOGIN_WRONG] = "The e-mail address or the password is not "
 	    "right.",
+	[MSG_PASSWORD_CURRENT] = "Enter your current password.",
 };
 
 const char *

@@ -20,6 +20,7 @@ enum msg {
 	MSG_DOC_TOO_MANY,	/* %lld: the round's limit */
 	MSG_DOC_TOO_LARGE,	/* %lld: the limit in MiB; ends a sentence */
 	MSG_LOGIN_WRONG,	/* a failed sign-in: which part, it does not say */
+	MSG_PASSWORD_CURRENT,	/* a change that needs it, none typed */
 	MSG_COUNT
 };
 
