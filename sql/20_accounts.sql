@@ -292,8 +292,8 @@ $$;
 -- recovery code (accepted once). On success the session is complete and
 -- gets a new token. Returns 'ok', 'replay', 'bad'.
 CREATE OR REPLACE FUNCTION totp_login(p_user bigint, p_step bigint,
-    p_recovery text, p_old_session text, p_new_session text, p_ip text)
-RETURNS text
+    p_recovery text, p_old_session text, p_new_session text, p_ip text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF p_step IS NOT NULL THEN
@@ -302,7 +302,8 @@ BEGIN
 		IF NOT FOUND THEN
 			PERFORM throttle_hit('totp-user:' || p_user, 10,
 			    interval '15 minutes');
-			RETURN 'replay';
+			outcome := 'replay';
+			RETURN;
 		END IF;
 	ELSIF p_recovery IS NOT NULL THEN
 		UPDATE recovery_codes SET used_at = now()
@@ -313,14 +314,16 @@ BEGIN
 			    interval '15 minutes');
 			PERFORM audit_log(p_user, 'login.totp_fail',
 			    'user:' || p_user, p_ip, NULL, NULL);
-			RETURN 'bad';
+			outcome := 'bad';
+			RETURN;
 		END IF;
 	ELSE
 		PERFORM throttle_hit('totp-user:' || p_user, 10,
 		    interval '15 minutes');
 		PERFORM audit_log(p_user, 'login.totp_fail', 'user:' || p_user,
 		    p_ip, NULL, NULL);
-		RETURN 'bad';
+		outcome := 'bad';
+		RETURN;
 	END IF;
 
 	UPDATE sessions SET token_hash = p_new_session, mfa_ok = true
@@ -328,7 +331,8 @@ BEGIN
 	PERFORM audit_log(p_user, CASE WHEN p_step IS NULL
 	    THEN 'login.recovery_code' ELSE 'login.success' END,
 	    'user:' || p_user, p_ip, NULL, NULL);
-	RETURN 'ok';
+	outcome := 'ok';
+	RETURN;
 END
 $$;
 
@@ -481,10 +485,13 @@ END
 $$;
 
 -- The account page in one query: the person's sessions.
+-- VOLATILE, though it only reads: the page selects it with session_touch()
+-- in one statement, and a STABLE function would see the sessions as they
+-- were before that statement marked this one as just seen.
 CREATE OR REPLACE FUNCTION account_sessions(p_user bigint)
 RETURNS TABLE (token_hash text, created_at text, last_seen text, ip text,
     user_agent text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql VOLATILE AS $$
 	SELECT s.token_hash,
 	    to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
 	    to_char(s.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),

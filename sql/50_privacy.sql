@@ -9,8 +9,10 @@
 
 -- Everything about a person as JSON (/account/export; README "Checking a
 -- receipt" rebuilds a fingerprint from it).
+-- VOLATILE for the reason account_sessions() is: it runs in the statement
+-- that touches the session, and must see that.
 CREATE OR REPLACE FUNCTION account_export(p_user bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql VOLATILE AS $$
 	SELECT json_build_object(
 	    'format', 'laurel-export-1',
 	    'exported_at', now(),
@@ -62,8 +64,8 @@ $$;
 -- published stay, without owner and contact person, until publication;
 -- drafts, withdrawn applications and those of published rounds go.
 -- SECURITY DEFINER: the app may not rewrite versions otherwise.
-CREATE OR REPLACE FUNCTION account_delete(p_user bigint, p_ip text)
-RETURNS text
+CREATE OR REPLACE FUNCTION account_delete(p_user bigint, p_ip text,
+    OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	u users;
@@ -72,10 +74,12 @@ DECLARE
 BEGIN
 	SELECT * INTO u FROM users WHERE id = p_user FOR UPDATE;
 	IF NOT FOUND THEN
-		RETURN 'notfound';
+		outcome := 'notfound';
+		RETURN;
 	END IF;
 	IF u.is_admin THEN
-		RETURN 'admin';
+		outcome := 'admin';
+		RETURN;
 	END IF;
 
 	WITH d AS (
@@ -100,7 +104,9 @@ BEGIN
 	    jsonb_build_object('applications_kept_anonymised', v_kept,
 		'applications_deleted', v_deleted));
 
-	RETURN 'ok:' || v_kept;
+	outcome := 'ok';
+	number := v_kept;
+	RETURN;
 END
 $$;
 

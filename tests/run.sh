@@ -23,7 +23,11 @@ count_node() {	# file -> adds node's closing "# pass/# fail" lines
 	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -1)
 	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -1)
 	s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$1" | tail -1)
-	p=${p:-0}; f=${f:-0}; s=${s:-0}
+	# A test node cancels (its file's process ran dry, a hook failed)
+	# did not pass: it counts as failed.
+	c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$1" | tail -1)
+	p=${p:-0}; f=${f:-0}; s=${s:-0}; c=${c:-0}
+	f=$((f + c))
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
 		f=1	# the runner died before reporting: that is a failure
 	fi

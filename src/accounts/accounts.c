@@ -396,19 +396,21 @@ login_check(struct http_request *req)
 {
 	struct login	*l;
 
-	if (db_value(req, 0, 0)[0] != 't') {
-		page_throttled(req, "failed sign-ins", db_value(req, 0, 1));
+	if (!db_bool(req, "allowed")) {
+		page_throttled(req, "failed sign-ins",
+		    db_text(req, "retry_after"));
 		return (STEP_DONE);
 	}
 
 	l = ctx_get(req)->arg;
-	if (!db_isnull(req, 0, 2)) {
+	if (db_text(req, "user_id") != NULL) {
 		l->has_user = 1;
 		(void)snprintf(l->user_id, sizeof(l->user_id), "%s",
-		    db_value(req, 0, 2));
-		l->hash = kore_strdup(db_value(req, 0, 3));
-		l->verified = db_value(req, 0, 4)[0] == 't';
-		l->disabled = db_value(req, 0, 5)[0] == 't';
+		    db_text(req, "user_id"));
+		l->hash = kore_strdup(db_text(req, "password_hash") != NULL ?
+		    db_text(req, "password_hash") : "");
+		l->verified = db_bool(req, "verified");
+		l->disabled = db_bool(req, "disabled");
 	}
 
 	return (step_work(req, login_verify_run, l));

@@ -276,7 +276,8 @@ login_load(struct http_request *req, struct load_params *lp)
 }
 
 static const char	sql_totp_login[] =
-    "SELECT totp_login($1, $2, $3, $4, $5, $6)";
+    "SELECT outcome, number, detail FROM totp_login($1, $2, $3, $4, $5, "
+    "$6)";
 
 /* The code as a TOTP step or a recovery code's hash; 0 if throttled. */
 static int

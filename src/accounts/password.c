@@ -137,9 +137,9 @@ forgot_request(struct http_request *req)
 static int
 forgot_done(struct http_request *req)
 {
-	if (db_value(req, 0, 0)[0] != 't') {
+	if (!db_bool(req, "allowed")) {
 		page_throttled(req, "requests for a new password",
-		    db_value(req, 0, 1));
+		    db_text(req, "retry_after"));
 		return (STEP_DONE);
 	}
 

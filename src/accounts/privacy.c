@@ -25,14 +25,6 @@
  * Export: account_export() comes with the session check.
  */
 
-static const char *
-export_load(struct http_request *req, struct load_params *lp)
-{
-	(void)req;
-	(void)lp;
-	return ("account_export(s.user_id) AS export_json");
-}
-
 /* Indented and with its keys in a stable order, for people and diff. */
 static int
 export_send(struct http_request *req)
@@ -66,7 +58,7 @@ static const step_fn export_steps[] = { export_send, NULL };
 HANDLER(privacy_export,
 	.methods = METHODS_GET,
 	.enter = ENTER_SIGNED_IN,
-	.load = export_load,
+	.columns = "account_export(s.user_id) AS export_json",
 	.steps = export_steps,
 )
 
@@ -137,7 +129,8 @@ erase_run(struct http_request *req)
 
 	params[0] = e->pw.uid;
 	params[1] = e->ip;
-	return (step_query(req, "SELECT account_delete($1, $2)", 2, params));
+	return (step_query(req, "SELECT outcome, number, detail FROM "
+	    "account_delete($1, $2)", 2, params));
 }
 
 static int
@@ -149,16 +142,8 @@ erase_done(struct http_request *req)
 	switch (o.code) {
 	case OUTCOME_OK:
 		break;
-	case OUTCOME_UNKNOWN:
-		/*
-		 * account_delete() refuses administrators with "admin", for
-		 * which core/outcome.h has no code yet: only an
-		 * administrator's session can be answered so.
-		 */
-		if (session_user(req)->is_admin)
-			return (step_redirect(req,
-			    "/account?delete=admin#delete"));
-		return (step_error(req, 404, NULL));
+	case OUTCOME_ADMIN:
+		return (step_redirect(req, "/account?delete=admin#delete"));
 	default:
 		return (step_error(req, 404, NULL));
 	}

@@ -32,14 +32,6 @@
  * The dashboard.
  */
 
-static const char *
-home_load(struct http_request *req, struct load_params *lp)
-{
-	(void)req;
-	(void)lp;
-	return ("round_admin_list(s.user_id) AS rounds");
-}
-
 static int
 home_show(struct http_request *req)
 {
@@ -52,7 +44,7 @@ static const step_fn home_steps[] = { home_show, NULL };
 HANDLER(admin_home,
 	.methods = METHODS_GET,
 	.enter = ENTER_ADMIN,
-	.load = home_load,
+	.columns = "round_admin_list(s.user_id) AS rounds",
 	.steps = home_steps,
 	.template = "admin",
 )

@@ -48,15 +48,6 @@ applications_path_id(const char *path, const char **rest)
  * The list.
  */
 
-static const char *
-list_load(struct http_request *req, struct load_params *lp)
-{
-	(void)req;
-	(void)lp;
-	return ("application_list(s.user_id) AS applications, "
-	    "rounds_public_open() AS open_rounds");
-}
-
 static int
 list_show(struct http_request *req)
 {
@@ -85,7 +76,8 @@ static const step_fn list_steps[] = { list_show, NULL };
 HANDLER(applications_list,
 	.methods = METHODS_GET,
 	.enter = ENTER_SIGNED_IN,
-	.load = list_load,
+	.columns = "application_list(s.user_id) AS applications, "
+	    "rounds_public_open() AS open_rounds",
 	.steps = list_steps,
 	.template = "applications",
 )

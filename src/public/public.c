@@ -30,14 +30,6 @@ public_mark(struct http_request *req, const char *name)
  * The home page: the open rounds, their call text in safe Markdown.
  */
 
-static const char *
-home_load(struct http_request *req, struct load_params *lp)
-{
-	(void)req;
-	(void)lp;
-	return ("rounds_public_open() AS rounds");
-}
-
 static void
 home_markdown(json_t *round)
 {
@@ -72,7 +64,7 @@ static const step_fn home_steps[] = { home_show, NULL };
 HANDLER(public_home,
 	.methods = METHODS_GET,
 	.enter = ENTER_PUBLIC,
-	.load = home_load,
+	.columns = "rounds_public_open() AS rounds",
 	.steps = home_steps,
 	.template = "home",
 )
@@ -132,14 +124,6 @@ HANDLER(public_healthz,
 	.steps = healthz_steps,
 )
 
-static const char *
-readyz_load(struct http_request *req, struct load_params *lp)
-{
-	(void)req;
-	(void)lp;
-	return ("1 AS ready");
-}
-
 static int
 readyz_reply(struct http_request *req)
 {
@@ -155,6 +139,6 @@ static const step_fn readyz_steps[] = { readyz_reply, NULL };
 HANDLER(public_readyz,
 	.methods = METHODS_GET,
 	.enter = ENTER_PUBLIC,
-	.load = readyz_load,
+	.columns = "1 AS ready",
 	.steps = readyz_steps,
 )

@@ -21,6 +21,7 @@
 #include "web/app.h"
 #include "web/assets.h"
 #include "web/db.h"
+#include "web/handler.h"
 #include "web/keys.h"
 #include "web/page.h"
 #include "web/passwords.h"
@@ -154,7 +155,8 @@ kore_parent_configure(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 
-	if (app_init() == -1 || app_check_kore() == -1)
+	if (app_init() == -1 || app_check_kore() == -1 ||
+	    handler_check_routes() == -1)
 		app_refuse();
 	app_clean_uploads();
 	if (db_register() == -1)

@@ -199,14 +199,3 @@ authz_can(struct http_request *req, unsigned int needed)
 {
 	return ((authz_get(req)->allows & needed) == needed);
 }
-
-int
-authz_rights(struct http_request *req, enum resource res, unsigned int needed)
-{
-	(void)res;
-	if (authz_can(req, needed))
-		return (1);
-
-	page_error(req, 404, NULL);
-	return (0);
-}

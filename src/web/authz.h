@@ -73,9 +73,6 @@ void	authz_rights_sql(struct http_request *, enum resource,
 /* Reads that column's answer (NULL: no rights at all). */
 void	authz_rights_read(struct http_request *, const char *);
 
-/* 1 when the user has every right in needed; else the 404 page, 0. */
-int	authz_rights(struct http_request *, enum resource, unsigned int);
-
 /* The rights read for this request (never NULL). */
 const struct rights	*authz_get(struct http_request *);
 

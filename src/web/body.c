@@ -108,34 +108,6 @@ body_upload_work(void *arg)
 	return (0);
 }
 
-int
-body_upload(struct http_request *req, u_int8_t next)
-{
-	struct ctx		*ctx;
-	struct upload_job	*j;
-
-	ctx = ctx_get(req);
-	if (ctx->upload == NULL) {
-		if (ctx->form_parsed || req->content_length > settings.upload_max) {
-			req->fsm_state = next;
-			return (HTTP_STATE_CONTINUE);
-		}
-		j = kore_calloc(1, sizeof(*j));
-		j->fd = req->http_body_fd;
-		j->mem = req->http_body != NULL ? req->http_body->data : NULL;
-		j->len = req->content_length;
-		if (j->fd == -1 && (j->mem == NULL ||
-		    req->http_body->length < j->len))
-			j->len = 0;
-		if (!http_request_header(req, "content-type", &j->type))
-			j->type = NULL;
-		j->form = &ctx->form;
-		ctx->upload = j;
-	}
-
-	return (work_run(req, next, body_upload_work, ctx->upload));
-}
-
 /* The driver's way: -1 when there is nothing to parse on a thread. */
 int
 body_upload_start(struct http_request *req)

@@ -15,15 +15,12 @@
 struct form	*body_form(struct http_request *);
 
 /*
- * A state step for a document upload: parses the body on a task thread,
- * then moves to next, where body_uploaded() gives the form, or NULL
- * after answering with the 400 page.
+ * A document upload (the driver's BODY_UPLOAD): body_upload_start() puts
+ * the parsing on a task thread (0), or says there is none to do (-1);
+ * then body_uploaded() gives the form, or NULL after the 400 page.
  */
-int		 body_upload(struct http_request *, u_int8_t next);
-struct form	*body_uploaded(struct http_request *);
-
-/* The same for the driver: starts the task (0), or -1 when none is due. */
 int		 body_upload_start(struct http_request *);
+struct form	*body_uploaded(struct http_request *);
 
 /* The query string parsed the same way (never fails: bad is empty). */
 struct form	*body_query(struct http_request *);

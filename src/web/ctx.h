@@ -17,7 +17,7 @@
 #define CTX_TOKEN_LEN	44	/* 43 base64url characters and a NUL */
 #define CTX_HASH_LEN	65	/* hex SHA-256 and a NUL */
 
-/* The signed-in user, filled by session_load(). */
+/* The signed-in user, filled by session_parse(). */
 struct user {
 	long long	 id;
 	char		 email[256];

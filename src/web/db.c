@@ -1,5 +1,6 @@
 /*
- * db_query() drives a kore_pgsql through its states for the handler:
+ * db_start()/db_poll() drive a kore_pgsql through its states for the
+ * driver (web/handler.c):
  *
  *	IDLE --setup+send--> WAIT --RESULT/DONE--> (next state)
  *	  \--pool full: queued--> SETUP --woken--> IDLE
@@ -47,8 +48,7 @@ static int	db_send(struct http_request *, struct ctx *,
 		    const struct db_params *);
 static void	db_keep(struct ctx *, const struct db_params *);
 static void	db_forget(struct ctx *);
-static int	db_collect(struct http_request *, struct ctx *, u_int8_t,
-		    void (*)(struct http_request *));
+static int	db_collect(struct http_request *, struct ctx *);
 static int	db_fail(struct http_request *, struct ctx *);
 static int	db_unreachable(struct kore_pgsql *);
 static void	db_message(struct kore_pgsql *, char *, size_t);
@@ -64,52 +64,6 @@ db_register(void)
 	return (0);
 }
 
-int
-db_query(struct http_request *req, u_int8_t next, const char *sql,
-    int nparams, const char *const *params)
-{
-	return (db_query_then(req, next, sql, nparams, params, NULL));
-}
-
-int
-db_query_then(struct http_request *req, u_int8_t next, const char *sql,
-    int nparams, const char *const *params, void (*fn)(struct http_request *))
-{
-	struct db_params	p;
-
-	memset(&p, 0, sizeof(p));
-	p.sql = sql;
-	p.nparams = nparams;
-	p.values = params;
-
-	return (db_query_params(req, next, &p, fn));
-}
-
-int
-db_query_params(struct http_request *req, u_int8_t next,
-    const struct db_params *p, void (*fn)(struct http_request *))
-{
-	struct ctx	*ctx;
-
-	ctx = ctx_get(req);
-
-	switch (ctx->db_state) {
-	case DB_IDLE:
-		kore_pgsql_init(&ctx->sql);
-		kore_pgsql_bind_request(&ctx->sql, req);
-		/* FALLTHROUGH */
-	case DB_QUEUED:
-		return (db_send(req, ctx, p));
-	case DB_WAIT:
-		return (db_collect(req, ctx, next, fn));
-	default:
-		fatal("db_query: unknown state %d", ctx->db_state);
-	}
-
-	/* NOTREACHED */
-	return (HTTP_STATE_ERROR);
-}
-
 static int
 db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 {
@@ -117,13 +71,13 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 	int		 i, lengths[DB_PARAMS_MAX], formats[DB_PARAMS_MAX];
 
 	if (p->nparams < 0 || p->nparams > DB_PARAMS_MAX)
-		fatal("db_query: %d parameters", p->nparams);
+		fatal("db_send: %d parameters", p->nparams);
 
 	if (!kore_pgsql_setup(&ctx->sql, DB_NAME, KORE_PGSQL_ASYNC)) {
 		/* Still INIT: every connection is busy, we sleep in the queue. */
 		if (ctx->sql.state == KORE_PGSQL_STATE_INIT) {
 			ctx->db_state = DB_QUEUED;
-			return (HTTP_STATE_RETRY);
+			return (DB_POLL_WAIT);
 		}
 		return (db_fail(req, ctx));
 	}
@@ -149,17 +103,16 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 		return (db_fail(req, ctx));
 
 	ctx->db_state = DB_WAIT;
-	return (HTTP_STATE_RETRY);
+	return (DB_POLL_WAIT);
 }
 
 static int
-db_collect(struct http_request *req, struct ctx *ctx, u_int8_t next,
-    void (*fn)(struct http_request *))
+db_collect(struct http_request *req, struct ctx *ctx)
 {
 	for (;;) {
 		switch (ctx->sql.state) {
 		case KORE_PGSQL_STATE_WAIT:
-			return (HTTP_STATE_RETRY);
+			return (DB_POLL_WAIT);
 		case KORE_PGSQL_STATE_RESULT:
 			/* Keep the rows; Kore would clear them on continue. */
 			if (ctx->res != NULL)
@@ -181,10 +134,7 @@ db_collect(struct http_request *req, struct ctx *ctx, u_int8_t next,
 				kore_log(LOG_NOTICE, "db: database reachable "
 				    "again");
 			}
-			req->fsm_state = next;
-			if (fn != NULL)
-				fn(req);
-			return (HTTP_STATE_CONTINUE);
+			return (DB_POLL_DONE);
 		case KORE_PGSQL_STATE_ERROR:
 			return (db_fail(req, ctx));
 		default:
@@ -231,7 +181,7 @@ db_fail(struct http_request *req, struct ctx *ctx)
 
 	if (!unreachable) {
 		kore_log(LOG_ERR, "db: query failed on %s: %s", req->path, msg);
-		return (page_error(req, 500, NULL), HTTP_STATE_COMPLETE);
+		return (page_error(req, 500, NULL), DB_POLL_FAILED);
 	}
 
 	if (!db_down) {
@@ -240,7 +190,7 @@ db_fail(struct http_request *req, struct ctx *ctx)
 		    "until it is back: %s", msg);
 	}
 
-	return (page_error(req, 503, NULL), HTTP_STATE_COMPLETE);
+	return (page_error(req, 503, NULL), DB_POLL_FAILED);
 }
 
 /* The first line of the error, for a log line that stays one line. */
@@ -294,7 +244,6 @@ int
 db_start(struct http_request *req, const struct db_params *p)
 {
 	struct ctx	*ctx;
-	int		 r;
 
 	ctx = ctx_get(req);
 	if (ctx->db_state != DB_IDLE)
@@ -303,8 +252,7 @@ db_start(struct http_request *req, const struct db_params *p)
 	kore_pgsql_init(&ctx->sql);
 	kore_pgsql_bind_request(&ctx->sql, req);
 	db_keep(ctx, p);
-	r = db_send(req, ctx, &ctx->pending);
-	if (r == HTTP_STATE_COMPLETE) {
+	if (db_send(req, ctx, &ctx->pending) == DB_POLL_FAILED) {
 		db_forget(ctx);
 		return (-1);
 	}
@@ -324,17 +272,16 @@ db_poll(struct http_request *req)
 		r = db_send(req, ctx, &ctx->pending);
 		break;
 	case DB_WAIT:
-		r = db_collect(req, ctx, req->fsm_state, NULL);
+		r = db_collect(req, ctx);
 		break;
 	default:
 		fatal("db_poll: no query is running");
 	}
 
-	if (r == HTTP_STATE_RETRY)
-		return (DB_POLL_WAIT);
-	db_forget(ctx);
+	if (r != DB_POLL_WAIT)
+		db_forget(ctx);
 
-	return (r == HTTP_STATE_CONTINUE ? DB_POLL_DONE : DB_POLL_FAILED);
+	return (r);
 }
 
 static void
@@ -409,33 +356,6 @@ db_rows(struct http_request *req)
 	return (PQntuples(res));
 }
 
-/*
- * Puts the JSON the database built (row 0, column col) into the page
- * data: under key, or, with key NULL, an object's members at the top.
- * 0 when the column is NULL or not JSON (nothing is added then).
- */
-int
-db_merge(struct http_request *req, int col, const char *key)
-{
-	json_t		*v;
-	json_error_t	 err;
-
-	if (db_isnull(req, 0, col))
-		return (0);
-	if ((v = json_loads(db_value(req, 0, col), JSON_DECODE_ANY,
-	    &err)) == NULL)
-		return (0);
-
-	if (key != NULL)
-		json_object_set_new(ctx_get(req)->data, key, v);
-	else {
-		json_object_update(ctx_get(req)->data, v);
-		json_decref(v);
-	}
-
-	return (1);
-}
-
 int
 db_length(struct http_request *req, int row, int col)
 {
@@ -486,43 +406,43 @@ db_column(PGresult *res, const char *name)
 	return (PQgetvalue(res, 0, c));
 }
 
+const char *
+db_text(struct http_request *req, const char *col)
+{
+	PGresult	*res;
+
+	res = db_result(req);
+	if (res == NULL || PQntuples(res) < 1)
+		return (NULL);
+
+	return (db_column(res, col));
+}
+
+int
+db_bool(struct http_request *req, const char *col)
+{
+	const char	*v;
+
+	return ((v = db_text(req, col)) != NULL && strcmp(v, "t") == 0);
+}
+
 /*
  * The outcome of the function the last query called: its columns
- * outcome, number and detail. Functions not yet moved to that form
- * answer "name[:number]" or "error:message" in their one column; this is
- * the one place that reads that older form.
+ * outcome, number, detail and (when it has one) data.
  */
 void
 db_outcome(struct http_request *req, struct outcome *o)
 {
 	PGresult	*res;
-	const char	*s, *colon;
-	char		 name[32];
-	size_t		 n;
 
 	res = db_result(req);
-	if (res == NULL || PQntuples(res) != 1 || PQnfields(res) < 1) {
+	if (res == NULL || PQntuples(res) != 1 ||
+	    PQfnumber(res, "outcome") < 0) {
 		outcome_parse(o, NULL, NULL, NULL);
 		return;
 	}
-	if (PQfnumber(res, "outcome") >= 0) {
-		outcome_parse(o, db_column(res, "outcome"),
-		    db_column(res, "number"), db_column(res, "detail"));
-		outcome_data(o, db_column(res, "data"));
-		return;
-	}
 
-	s = PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0);
-	if (*s >= '0' && *s <= '9') {
-		outcome_parse(o, "created", s, NULL);
-		return;
-	}
-	n = (colon = strchr(s, ':')) != NULL ? (size_t)(colon - s) :
-	    strlen(s);
-	(void)snprintf(name, sizeof(name), "%.*s", (int)n, s);
-	if (strcmp(name, "error") == 0)
-		outcome_parse(o, "invalid", NULL, colon != NULL ? colon + 1 :
-		    "");
-	else
-		outcome_parse(o, name, colon != NULL ? colon + 1 : NULL, NULL);
+	outcome_parse(o, db_column(res, "outcome"), db_column(res, "number"),
+	    db_column(res, "detail"));
+	outcome_data(o, db_column(res, "data"));
 }

@@ -214,7 +214,7 @@ handler_load(struct http_request *req, const struct handler *h)
 
 	ctx = ctx_get(req);
 	memset(&lp, 0, sizeof(lp));
-	cols = h->load != NULL ? h->load(req, &lp) : NULL;
+	cols = h->load != NULL ? h->load(req, &lp) : h->columns;
 
 	if (h->enter == ENTER_PUBLIC) {
 		if (cols == NULL)

@@ -8,7 +8,8 @@
  *		.methods = METHODS_FORM,
  *		.enter = ENTER_SIGNED_IN,
  *		.body = BODY_FORM,
- *		.load = thing_load,		(the page's query, optional)
+ *		.load = thing_load,		(the page's query, optional;
+ *						 .columns when it is fixed)
  *		.resource = RESOURCE_APPLICATION,
  *		.rights = RIGHT_VIEW,
  *		.steps = thing_steps,
@@ -90,6 +91,7 @@ struct handler {
 	 * with a session; public pages run it alone.
 	 */
 	const char	*(*load)(struct http_request *, struct load_params *);
+	const char	*columns;	/* the same, when it needs no parameter */
 
 	enum resource	 resource;	/* whose rights the page needs */
 	unsigned int	 rights;	/* all of these, or the 404 page */

@@ -299,7 +299,7 @@ page_throttled(struct http_request *req, const char *what,
 	char		 msg[256], secs[16];
 	int		 wait, mins;
 
-	wait = atoi(seconds);
+	wait = seconds != NULL ? atoi(seconds) : 1;
 	if (wait < 1)
 		wait = 1;
 	mins = (wait + 59) / 60;

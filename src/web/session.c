@@ -11,9 +11,6 @@
 #include "web/session.h"
 #include "web/settings.h"
 
-static const char	sql_session_touch[] =
-    "SELECT " SESSION_COLUMNS " " SESSION_FROM;
-
 int
 session_cookie_get(struct http_request *req, const char *name, char *out,
     size_t len)
@@ -70,20 +67,21 @@ session_parse(struct http_request *req)
 
 	ctx = ctx_get(req);
 	ctx->session_checked = 1;
-	if (db_rows(req) != 1 || !session_cookie_get(req, SESSION_COOKIE,
+	if (db_rows(req) != 1 || db_text(req, "user_id") == NULL ||
+	    !session_cookie_get(req, SESSION_COOKIE,
 	    token, sizeof(token)))
 		return;
 
 	u = kore_calloc(1, sizeof(*u));
 	/* Kept so that logout ends exactly this session. */
 	token_hash(token, u->session_hash);
-	u->id = strtoll(db_value(req, 0, 0), NULL, 10);
-	session_copy(u->email, sizeof(u->email), db_value(req, 0, 1));
-	session_copy(u->name, sizeof(u->name), db_value(req, 0, 2));
-	u->is_admin = db_value(req, 0, 3)[0] == 't';
-	u->has_totp = db_value(req, 0, 4)[0] == 't';
-	u->mfa_ok = db_value(req, 0, 5)[0] == 't';
-	session_copy(u->csrf, sizeof(u->csrf), db_value(req, 0, 6));
+	u->id = strtoll(db_text(req, "user_id"), NULL, 10);
+	session_copy(u->email, sizeof(u->email), db_text(req, "email"));
+	session_copy(u->name, sizeof(u->name), db_text(req, "display_name"));
+	u->is_admin = db_bool(req, "is_admin");
+	u->has_totp = db_bool(req, "has_totp");
+	u->mfa_ok = db_bool(req, "mfa_ok");
+	session_copy(u->csrf, sizeof(u->csrf), db_text(req, "csrf"));
 	ctx->user = u;
 }
 
@@ -99,47 +97,6 @@ session_token_hash(struct http_request *req, char *hash)
 	token_hash(token, hash);
 
 	return (1);
-}
-
-int
-session_load(struct http_request *req, u_int8_t next)
-{
-	return (session_load_with(req, next, sql_session_touch, 0, NULL));
-}
-
-/*
- * The session check and the page's own query in one round trip (SPEC
- * §8): sql selects SESSION_COLUMNS first and reads FROM session_touch($1)
- * s, so the page's columns, from SESSION_NCOLS on, can use s.user_id;
- * params are $2 and on. Without a valid session there is no row, and no
- * query at all without a session cookie.
- */
-int
-session_load_with(struct http_request *req, u_int8_t next, const char *sql,
-    int nparams, const char *const *params)
-{
-	struct ctx	*ctx;
-	char		 token[CTX_TOKEN_LEN], hash[CTX_HASH_LEN];
-	const char	*all[SESSION_PARAMS_MAX + 1];
-	int		 i;
-
-	ctx = ctx_get(req);
-	if (ctx->session_checked || !session_cookie_get(req, SESSION_COOKIE,
-	    token, sizeof(token)) || !token_valid(token)) {
-		ctx->session_checked = 1;
-		req->fsm_state = next;
-		return (HTTP_STATE_CONTINUE);
-	}
-	if (nparams < 0 || nparams > SESSION_PARAMS_MAX)
-		fatal("session_load_with: %d parameters", nparams);
-
-	token_hash(token, hash);
-	all[0] = hash;
-	for (i = 0; i < nparams; i++)
-		all[i + 1] = params[i];
-
-	return (db_query_then(req, next, sql, nparams + 1, all,
-	    session_parse));
 }
 
 /*

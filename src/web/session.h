@@ -1,7 +1,9 @@
 /*
  * Sessions live only in PostgreSQL (any instance serves any user): the
  * cookie laurel_session holds a random 256-bit token, the database its
- * SHA-256. session_load() is a state step that runs session_touch().
+ * SHA-256. The driver selects SESSION_COLUMNS FROM session_touch() with
+ * every page's own query (one round trip), and session_parse() reads
+ * them.
  */
 #ifndef LAUREL_WEB_SESSION_H
 #define LAUREL_WEB_SESSION_H
@@ -14,18 +16,11 @@
 #define SESSION_COOKIE		"laurel_session"
 #define SESSION_MAX_AGE		(12 * 60 * 60)
 
-/* State step: loads the signed-in user (if any), then moves to next. */
 /* The columns session_parse() reads, first in every session query. */
 #define SESSION_COLUMNS	"s.user_id, s.email, s.display_name, s.is_admin, " \
 			"s.has_totp, s.mfa_ok, s.csrf"
 #define SESSION_FROM	"FROM session_touch($1) s"
 #define SESSION_NCOLS	7
-#define SESSION_PARAMS_MAX	8
-
-int		 session_load(struct http_request *, u_int8_t next);
-
-int		 session_load_with(struct http_request *, u_int8_t next,
-		    const char *sql, int nparams, const char *const *params);
 
 /* The driver's half: the cookie's hash, and the row once it is in. */
 int		 session_token_hash(struct http_request *, char *);

@@ -41,9 +41,12 @@ work_entry(struct kore_task *t)
 	return (w->fn(w->arg));
 }
 
-int
-work_run(struct http_request *req, u_int8_t next, int (*fn)(void *),
-    void *arg)
+/*
+ * Puts fn(arg) on a task thread; the request sleeps until it is done
+ * (the task is bound to it) and work_poll() says so.
+ */
+void
+work_start(struct http_request *req, int (*fn)(void *), void *arg)
 {
 	struct ctx	*ctx;
 	struct work	*w;
@@ -52,48 +55,35 @@ work_run(struct http_request *req, u_int8_t next, int (*fn)(void *),
 	if (ctx->work == NULL)
 		ctx->work = kore_calloc(1, sizeof(*ctx->work));
 	w = ctx->work;
-
-	if (w->state == WORK_IDLE) {
-		w->fn = fn;
-		w->arg = arg;
-		w->state = WORK_RUNNING;
-		kore_task_create(&w->task, work_entry);
-		kore_task_bind_request(&w->task, req);
-		__atomic_store_n(&w->launched, 0, __ATOMIC_RELAXED);
-		kore_task_run(&w->task);
-		__atomic_store_n(&w->launched, 1, __ATOMIC_RELEASE);
-		return (HTTP_STATE_RETRY);
-	}
-
-	if (!kore_task_finished(&w->task))
-		return (HTTP_STATE_RETRY);
-
-	w->result = kore_task_result(&w->task);
-	kore_task_destroy(&w->task);
-	w->state = WORK_IDLE;
-	req->fsm_state = next;
-
-	return (HTTP_STATE_CONTINUE);
-}
-
-/* The driver's pair (web/handler.c): start once, then poll. */
-void
-work_start(struct http_request *req, int (*fn)(void *), void *arg)
-{
-	struct ctx	*ctx;
-
-	ctx = ctx_get(req);
-	if (ctx->work != NULL && ctx->work->state == WORK_RUNNING)
+	if (w->state == WORK_RUNNING)
 		fatal("work_start: a task is already running");
 
-	(void)work_run(req, req->fsm_state, fn, arg);
+	w->fn = fn;
+	w->arg = arg;
+	w->state = WORK_RUNNING;
+	kore_task_create(&w->task, work_entry);
+	kore_task_bind_request(&w->task, req);
+	__atomic_store_n(&w->launched, 0, __ATOMIC_RELAXED);
+	kore_task_run(&w->task);
+	__atomic_store_n(&w->launched, 1, __ATOMIC_RELEASE);
 }
 
 int
 work_poll(struct http_request *req)
 {
-	return (work_run(req, req->fsm_state, NULL, NULL) ==
-	    HTTP_STATE_CONTINUE);
+	struct work	*w;
+
+	w = ctx_get(req)->work;
+	if (w == NULL || w->state != WORK_RUNNING)
+		fatal("work_poll: no task is running");
+	if (!kore_task_finished(&w->task))
+		return (0);
+
+	w->result = kore_task_result(&w->task);
+	kore_task_destroy(&w->task);
+	w->state = WORK_IDLE;
+
+	return (1);
 }
 
 int

@@ -125,3 +125,32 @@ test('a template that does not parse stops the start with one line naming it', a
   assert.match(log, /template assets\/templates\/rules\.mustache: line \d+: .*unclosed/);
   assert.doesNotMatch(log, /worker \d+ started/);
 });
+
+test('a route that calls no declared page, or a page without a route, stops the start', async () => {
+  const routes = readFileSync(join(ROOT, 'conf/routes.conf'), 'utf8');
+  const cases = [
+    // page_render is a function of the module, but not a page.
+    [routes.replace('\troute\t/rules\t\t\tpublic_rules', '\troute\t/rules\t\t\tpage_render'),
+      /config: route \/rules calls page_render, which is not a declared page/],
+    [routes.replace('\troute\t/privacy\t\tpublic_privacy\n', ''),
+      /config: the page public_privacy has no route in conf\/routes\.conf/],
+  ];
+  for (const [edited, want] of cases) {
+    assert.notEqual(edited, routes, 'the edit applies');
+    const dir = tempDir('laurel-routes-');
+    writeFileSync(join(dir, 'routes.conf'), edited);
+    const port = await freePort();
+    const conf = writeConf(dir, port);
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace(/^include\s+conf\/routes\.conf$/m,
+      `include\t\t\t${join(dir, 'routes.conf')}`));
+    const env = appEnv(cluster.dsn('postgres'), `http://127.0.0.1:${port}`);
+    const k = await startKore({ dir, port, env, conf });
+    if (!k.exited)
+      k.proc.kill('SIGKILL');
+    assert.ok(k.exited, 'Kore must not start');
+    assert.notEqual(k.proc.exitCode, 0);
+    const log = readFileSync(k.logPath, 'utf8');
+    assert.match(log, want);
+    assert.doesNotMatch(log, /worker \d+ started/);
+  }
+});

@@ -72,6 +72,10 @@ const GETS = [
   ['/applications/1/files/1', 303, 200, 404],
   ['/applications/1/files/2', 303, 404, 404],
   ['/applications/99999999999999999999', 303, 404, 404],
+  ['/admin/rounds/new', 303, 404, 200],
+  ['/admin/rounds/access', 303, 404, 200],
+  ['/admin/rounds/no-such-round', 303, 404, 404],
+  ['/static/no-such-file.css', 404, 404, 404],
   ['/no/such/page', 404, 404, 404],
 ];
 
@@ -89,7 +93,7 @@ for (const [path, ...want] of GETS) {
 const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgot',
   '/password/reset', '/account', '/account/totp', '/account/delete', '/rounds/access/apply',
   '/applications/1', '/applications/1/files', '/applications/1/files/1/delete',
-  '/applications/1/withdraw'];
+  '/applications/1/withdraw', '/admin/rounds/new', '/admin/rounds/access'];
 const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
   (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
   (SELECT count(*) FROM application_versions), (SELECT count(*) FROM application_files),
@@ -160,4 +164,52 @@ test('hostile input on every form: clear 4xx, nothing written', async () => {
     }
   }
   assert.equal(sql('SELECT count(*) FROM users'), before);
+});
+
+// The pages the instance declares, as it lists them at start (one line
+// per route of conf/routes.conf, checked against the HANDLER declarations).
+function declared() {
+  const lines = app.log().split('\n').filter((l) => l.includes('handler: route='));
+  const seen = new Map();
+  for (const l of lines) {
+    const m = l.match(/route=(\S+) name=(\S+) methods=(\S*) enter=(\S+) body=(\S+) rights=(\d+)/);
+    assert.ok(m, l);
+    seen.set(m[1], { route: m[1], name: m[2], methods: m[3], enter: m[4], body: m[5], rights: Number(m[6]) });
+  }
+  return [...seen.values()];
+}
+
+const matches = (route, path) => route.startsWith('/') ? route === path.split('?')[0]
+  : new RegExp(route).test(path.split('?')[0]);
+
+test('every declared page is in this matrix, for each of its methods', () => {
+  const pages = declared();
+  assert.ok(pages.length >= 25, `only ${pages.length} pages listed`);
+  for (const p of pages) {
+    if (p.route === '^/')
+      continue;	// the catch-all: /no/such/page above
+    if (p.methods.includes('GET'))
+      assert.ok(GETS.some(([path]) => matches(p.route, path)), `GET ${p.route} (${p.name}) is not in the matrix`);
+    if (p.methods.includes('POST'))
+      assert.ok(POSTS.some((path) => matches(p.route, path)), `POST ${p.route} (${p.name}) is not in the matrix`);
+  }
+});
+
+test("the matrix agrees with each page's declared gate", () => {
+  for (const p of declared()) {
+    if (p.route === '^/')
+      continue;	// the catch-all answers 404 to everyone
+    for (const [path, anon, applicant] of GETS) {
+      if (!matches(p.route, path) || !p.methods.includes('GET'))
+        continue;
+      if (p.enter === 'signed_in' || p.enter === 'admin' || p.enter === 'second_factor')
+        assert.equal(anon, 303, `${path}: anonymous visitors of a ${p.enter} page are sent to sign in`);
+      if (p.enter === 'admin')
+        assert.notEqual(applicant, 200, `${path}: an admin page is not an applicant's`);
+      if (p.enter === 'public')
+        assert.equal(applicant, anon, `${path}: a public page answers everyone alike`);
+      if (p.rights)
+        assert.ok(p.enter === 'signed_in' || p.enter === 'admin', `${path}: rights need a signed-in user`);
+    }
+  }
 });
