@@ -233,12 +233,12 @@ db_unreachable(struct kore_pgsql *sql)
 
 /*
  * The driver's way (web/handler.c): a step starts its query once and
- * returns; db_poll() is called each time the request wakes up. While the
- * pool is full the query waits in Kore's queue and is sent again when
- * woken, so its parameters are copied here (binary values, such as a
+ * returns; db_poll() is called each time the request wakes up. Most
+ * queries are sent at once. While the pool is full a query waits in
+ * Kore's queue and is sent when woken, after the step has returned: only
+ * then are its text and parameters copied (binary values, such as a
  * sealed document, are referenced: the step keeps them in its own state
- * until the query is done). So is the text: it may be built on the
- * step's stack.
+ * until the query is done).
  */
 int
 db_start(struct http_request *req, const struct db_params *p)
@@ -251,11 +251,10 @@ db_start(struct http_request *req, const struct db_params *p)
 
 	kore_pgsql_init(&ctx->sql);
 	kore_pgsql_bind_request(&ctx->sql, req);
-	db_keep(ctx, p);
-	if (db_send(req, ctx, &ctx->pending) == DB_POLL_FAILED) {
-		db_forget(ctx);
+	if (db_send(req, ctx, p) == DB_POLL_FAILED)
 		return (-1);
-	}
+	if (ctx->db_state == DB_QUEUED)
+		db_keep(ctx, p);
 
 	return (0);
 }
