@@ -525,14 +525,15 @@ BEGIN
 END
 $$;
 
--- The sealed bytes of one document, for its owner (one row or none).
+-- The sealed bytes of one document, for who may see its files (one row
+-- or none).
 CREATE OR REPLACE FUNCTION application_file_get(p_app bigint, p_user bigint,
     p_file bigint, OUT name text, OUT key_id text, OUT sealed bytea)
 RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
 	SELECT f.name, f.key_id, f.sealed FROM application_files f
-	WHERE f.id = p_file
-	    AND f.application_id = (application_owned(p_app, p_user)).id
+	WHERE f.id = p_file AND f.application_id = p_app
+	    AND 'files' = ANY ((application_access(p_app, p_user)).allows)
 $$;
 
 -- Key rotation (laurelctl key rotate): one document at a time, replaced
