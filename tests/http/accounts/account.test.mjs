@@ -42,6 +42,26 @@ test('the account page lists the sessions, this one marked', async () => {
   assert.match(html, /198\.18\.0\.\d+/);
 });
 
+test("the session list shows this session's visit of this very page", async () => {
+  const c = await account('fresh@example.org');
+  const other = client();
+  await other.page('/login');
+  await other.post('/login', { email: 'fresh@example.org', password: PW });
+  // This session was last seen an hour ago, the other one a minute ago.
+  sql(`UPDATE sessions SET last_seen = now() - interval '1 hour' WHERE user_id =
+    (SELECT id FROM users WHERE email = 'fresh@example.org') AND csrf = '${c.csrf}'`);
+  sql(`UPDATE sessions SET last_seen = now() - interval '1 minute' WHERE user_id =
+    (SELECT id FROM users WHERE email = 'fresh@example.org') AND csrf <> '${c.csrf}'`);
+  const { html } = await c.page('/account');
+  const now = sql(`SELECT to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM sessions
+    WHERE csrf = '${c.csrf}'`);
+  const rows = html.match(/<tr><td>.*?<\/tr>/g);
+  assert.equal(rows.length, 2);
+  // Listed first, as just seen: the page sees the touch of its own request.
+  assert.match(rows[0], /\(this one\)/);
+  assert.ok(rows[0].includes(`<td>${now}</td>`), rows[0]);
+});
+
 test('changing the name is audited with before and after', async () => {
   const c = await account('rename@example.org', 'Old Name');
   const bad = await c.post('/account', { action: 'name', display_name: '' });
