@@ -105,8 +105,6 @@ reg_check(struct http_request *req, struct reg *r)
 static int
 reg_show(struct http_request *req)
 {
-	if (req->method == HTTP_METHOD_POST)
-		return (STEP_NEXT);
 	if (form_get(body_query(req), "sent") != NULL)
 		return (accounts_show(req, "register_sent"));
 
@@ -214,14 +212,15 @@ reg_done(struct http_request *req)
 	return (step_redirect(req, "/register?sent=1"));
 }
 
-static const step_fn reg_steps[] = { reg_show, reg_hash, reg_save, reg_done,
-    NULL };
+static const step_fn reg_show_steps[] = { reg_show, NULL };
+static const step_fn reg_steps[] = { reg_hash, reg_save, reg_done, NULL };
 
 HANDLER(accounts_register,
 	.methods = METHODS_FORM,
 	.enter = ENTER_ANONYMOUS,
 	.signed_in_to = "/account",
 	.body = BODY_FORM,
+	.get_steps = reg_show_steps,
 	.steps = reg_steps,
 	.template = "register",
 )
@@ -328,9 +327,6 @@ static int
 login_show(struct http_request *req)
 {
 	const char	*next;
-
-	if (req->method == HTTP_METHOD_POST)
-		return (STEP_NEXT);
 
 	next = fields_local_path(form_get(body_query(req), "next"));
 	if (session_user(req) != NULL)
@@ -503,13 +499,15 @@ login_done(struct http_request *req)
 	return (step_redirect(req, "/login/totp"));
 }
 
-static const step_fn login_steps[] = { login_show, login_start, login_check,
+static const step_fn login_show_steps[] = { login_show, NULL };
+static const step_fn login_steps[] = { login_start, login_check,
     login_verified, login_done, NULL };
 
 HANDLER(accounts_login,
 	.methods = METHODS_FORM,
 	.enter = ENTER_ANYONE,
 	.body = BODY_FORM,
+	.get_steps = login_show_steps,
 	.steps = login_steps,
 	.template = "login",
 )

@@ -74,8 +74,6 @@ reset_arg(struct http_request *req)
 static int
 forgot_show(struct http_request *req)
 {
-	if (req->method == HTTP_METHOD_POST)
-		return (STEP_NEXT);
 	if (form_get(body_query(req), "sent") != NULL) {
 		/* No form there: neither a CSRF token nor its cookie. */
 		page_render(req, 200, "password_sent");
@@ -147,14 +145,15 @@ forgot_done(struct http_request *req)
 	return (step_redirect(req, "/password/forgot?sent=1"));
 }
 
-static const step_fn forgot_steps[] = { forgot_show, forgot_request,
-    forgot_done, NULL };
+static const step_fn forgot_show_steps[] = { forgot_show, NULL };
+static const step_fn forgot_steps[] = { forgot_request, forgot_done, NULL };
 
 /* Signed in or not, the same page: the session is not read. */
 HANDLER(password_forgot,
 	.methods = METHODS_FORM,
 	.enter = ENTER_PUBLIC,
 	.body = BODY_FORM,
+	.get_steps = forgot_show_steps,
 	.steps = forgot_steps,
 	.template = "password_forgot",
 )

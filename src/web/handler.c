@@ -274,9 +274,14 @@ static int
 handler_steps(struct http_request *req, struct ctx *ctx,
     const struct handler *h)
 {
-	step_fn		fn;
+	const step_fn	*steps;
+	step_fn		 fn;
 
-	if (h->steps == NULL || (fn = h->steps[ctx->step]) == NULL) {
+	steps = h->steps;
+	if (h->get_steps != NULL && req->method != HTTP_METHOD_POST)
+		steps = h->get_steps;
+
+	if (steps == NULL || (fn = steps[ctx->step]) == NULL) {
 		if (h->template == NULL)
 			fatal("handler %s: its steps did not answer", h->name);
 		return (step_render(req, 200));

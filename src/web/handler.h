@@ -99,6 +99,7 @@ struct handler {
 	int		(*refuse)(struct http_request *);
 
 	const step_fn	*steps;		/* NULL-terminated */
+	const step_fn	*get_steps;	/* for GET and HEAD, when they differ */
 	const char	*template;	/* rendered after the steps, 200 */
 };
 
