@@ -256,22 +256,39 @@ up_sealed(struct http_request *req)
 	return (step_query_params(req, &p));
 }
 
+/*
+ * What both document changes answer: back to the page with notice, or the
+ * page again with the refusal (closed, withdrawn), or 404.
+ */
+static int
+doc_done(struct http_request *req, const struct outcome *o, enum msg closed,
+    enum msg withdrawn, const char *notice)
+{
+	char	loc[96];
+
+	switch (o->code) {
+	case OUTCOME_OK:
+		(void)snprintf(loc, sizeof(loc), "/applications/%s?%s=1#files",
+		    doc_arg(req)->app_s, notice);
+		return (step_redirect(req, loc));
+	case OUTCOME_CLOSED:
+		return (doc_refuse_msg(req, 409, closed));
+	case OUTCOME_WITHDRAWN:
+		return (doc_refuse_msg(req, 409, withdrawn));
+	default:
+		return (step_error(req, 404, NULL));
+	}
+}
+
+/* The round's limits, checked again under the application's lock. */
 static int
 up_stored(struct http_request *req)
 {
-	struct doc	*d;
 	struct outcome	 o;
-	char		 loc[96], msg[160], limit[96];
+	char		 msg[160], limit[96];
 
-	d = doc_arg(req);
 	db_outcome(req, &o);
 	switch (o.code) {
-	case OUTCOME_OK:
-		break;
-	case OUTCOME_CLOSED:
-		return (doc_refuse_msg(req, 409, MSG_DOC_CLOSED));
-	case OUTCOME_WITHDRAWN:
-		return (doc_refuse_msg(req, 409, MSG_DOC_WITHDRAWN));
 	case OUTCOME_TOO_MANY:
 		messages_format(msg, sizeof(msg), MSG_DOC_TOO_MANY, o.number);
 		return (doc_refuse(req, 422, msg));
@@ -281,15 +298,10 @@ up_stored(struct http_request *req)
 		(void)snprintf(msg, sizeof(msg), "This file is too large; %s",
 		    limit);
 		return (doc_refuse(req, 422, msg));
-	case OUTCOME_INVALID:
-		return (doc_refuse(req, 422, o.detail));
 	default:
-		return (step_error(req, 404, NULL));
+		return (doc_done(req, &o, MSG_DOC_CLOSED, MSG_DOC_WITHDRAWN,
+		    "uploaded"));
 	}
-
-	(void)snprintf(loc, sizeof(loc), "/applications/%s?uploaded=1#files",
-	    d->app_s);
-	return (step_redirect(req, loc));
 }
 
 static const step_fn up_steps[] = { up_check, up_sealed, up_stored, NULL };
@@ -474,26 +486,11 @@ del_run(struct http_request *req)
 static int
 del_done(struct http_request *req)
 {
-	struct doc	*d;
-	struct outcome	 o;
-	char		 loc[96];
+	struct outcome	o;
 
-	d = doc_arg(req);
 	db_outcome(req, &o);
-	switch (o.code) {
-	case OUTCOME_OK:
-		break;
-	case OUTCOME_CLOSED:
-		return (doc_refuse_msg(req, 409, MSG_DOC_DELETE_CLOSED));
-	case OUTCOME_WITHDRAWN:
-		return (doc_refuse_msg(req, 409, MSG_DOC_DELETE_WITHDRAWN));
-	default:
-		return (step_error(req, 404, NULL));
-	}
-
-	(void)snprintf(loc, sizeof(loc), "/applications/%s?deleted=1#files",
-	    d->app_s);
-	return (step_redirect(req, loc));
+	return (doc_done(req, &o, MSG_DOC_DELETE_CLOSED,
+	    MSG_DOC_DELETE_WITHDRAWN, "deleted"));
 }
 
 static const step_fn del_steps[] = { del_run, del_done, NULL };
