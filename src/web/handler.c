@@ -336,7 +336,13 @@ step_render(struct http_request *req, int status)
 	if (h == NULL || h->template == NULL)
 		fatal("step_render: the page has no template");
 
-	csrf_expose(req);
+	/*
+	 * A token for the page's forms, or the layout's sign-out button. A
+	 * public page without a form has neither, and sets no cookie: it
+	 * stays the same for everyone (and cacheable).
+	 */
+	if ((h->methods & HTTP_METHOD_POST) || h->enter != ENTER_PUBLIC)
+		csrf_expose(req);
 	page_render(req, status, h->template);
 
 	return (STEP_DONE);

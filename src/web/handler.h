@@ -134,7 +134,10 @@ int	step_query(struct http_request *, const char *sql, int nparams,
 int	step_query_params(struct http_request *, const struct db_params *);
 int	step_work(struct http_request *, int (*fn)(void *), void *arg);
 
-/* Renders the page's template with status (csrf_token included). */
+/*
+ * Renders the page's template with status; with csrf_token when the page
+ * takes a POST or has a session (not on a public page without a form).
+ */
 int	step_render(struct http_request *, int status);
 
 /* 303 to path; STEP_DONE. */
