@@ -176,3 +176,10 @@ test('the server survives garbage and keeps answering', async () => {
   const res = await app.get('/healthz');
   assert.equal(res.status, 200);
 });
+
+test('public pages without a form set no cookie; a page with a form sets the CSRF cookie', async () => {
+  for (const path of ['/', '/rules', '/privacy', '/healthz', '/readyz'])
+    assert.equal((await app.get(path)).headers.get('set-cookie'), null, path);
+  for (const path of ['/login', '/register', '/password/forgot'])
+    assert.match((await app.get(path)).headers.get('set-cookie') || '', /^laurel_csrf=/, path);
+});
