@@ -112,11 +112,16 @@ $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c src/web/embedded.h
 	@mkdir -p $(@D)
 	@$(CC) -std=gnu11 -O1 -fPIC -Isrc -c -o $@ $<
 
-# Each object's headers, as the compiler saw them (-MMD).
-$(BUILD)/obj/%.o: src/%.c
+# Each object's headers, as the compiler saw them (-MMD). An object
+# without its .d (built before, or the .d lost) is built again: its
+# headers are not known, so it may be stale.
+$(BUILD)/obj/%.o: src/%.c $(BUILD)/obj/%.d
 	@mkdir -p $(@D)
 	@echo "CC $<"
 	@$(CC) $(MOD_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.d: ;
+.PRECIOUS: $(BUILD)/obj/%.d
 
 $(MODULE): $(MOD_OBJ) Makefile
 	@echo "LD $@"
