@@ -31,17 +31,6 @@
 #include "web/work.h"
 
 /*
- * A page without a form of its own (not the handler's template): it
- * posts nothing, so it neither shows a CSRF token nor sets its cookie.
- */
-static int
-accounts_show(struct http_request *req, const char *template)
-{
-	page_render(req, 200, template);
-	return (STEP_DONE);
-}
-
-/*
  * Registration.
  */
 
@@ -106,7 +95,7 @@ static int
 reg_show(struct http_request *req)
 {
 	if (form_get(body_query(req), "sent") != NULL)
-		return (accounts_show(req, "register_sent"));
+		return (step_page(req, 200, "register_sent"));
 
 	return (step_render(req, 200));
 }
@@ -261,7 +250,7 @@ verify_done(struct http_request *req)
 	if (db_isnull(req, 0, 0))
 		return (verify_invalid(req));
 
-	return (accounts_show(req, "verified"));
+	return (step_page(req, 200, "verified"));
 }
 
 static const step_fn verify_steps[] = { verify_start, verify_done, NULL };

@@ -111,11 +111,8 @@ enrol_begin(struct http_request *req)
 	struct mfa	*m;
 	const char	*params[2];
 
-	if (session_user(req)->has_totp) {
-		csrf_expose(req);
-		page_render(req, 200, "totp_on");
-		return (STEP_DONE);
-	}
+	if (session_user(req)->has_totp)
+		return (step_render_as(req, 200, "totp_on"));
 	if (req->method == HTTP_METHOD_POST)
 		return (STEP_NEXT);
 
@@ -242,8 +239,7 @@ enrol_done(struct http_request *req)
 		json_array_append_new(codes, json_string(m->codes[i]));
 	json_object_set_new(ctx_get(req)->data, "codes", codes);
 
-	page_render(req, 200, "totp_codes");
-	return (STEP_DONE);
+	return (step_page(req, 200, "totp_codes"));
 }
 
 static const step_fn enrol_steps[] = { enrol_begin, enrol_check,

@@ -76,8 +76,7 @@ forgot_show(struct http_request *req)
 {
 	if (form_get(body_query(req), "sent") != NULL) {
 		/* No form there: neither a CSRF token nor its cookie. */
-		page_render(req, 200, "password_sent");
-		return (STEP_DONE);
+		return (step_page(req, 200, "password_sent"));
 	}
 
 	return (step_render(req, 200));

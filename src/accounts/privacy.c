@@ -150,9 +150,8 @@ erase_done(struct http_request *req)
 
 	/* The account is gone: no token on the page, no new cookie. */
 	session_forget(req);
-	page_render(req, 200, "account_deleted");
 
-	return (STEP_DONE);
+	return (step_page(req, 200, "account_deleted"));
 }
 
 static const step_fn erase_steps[] = { erase_start, erase_verify, erase_run,

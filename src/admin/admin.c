@@ -1,8 +1,9 @@
 /*
  * Administration: the dashboard (/admin) and the rounds an admin runs
  * (/admin/rounds/new, /admin/rounds/{slug}). Every page is for admins
- * only (authz_admin); every change is one call of round_save(), which
- * writes its audit entry in the same transaction.
+ * only (ENTER_ADMIN, and each SQL function asks user_is_admin() too);
+ * every change is one call of round_save(), which writes its audit entry
+ * in the same transaction.
  */
 
 #include <kore/kore.h>

@@ -350,10 +350,8 @@ applications_render(struct http_request *req, int status,
 	    appview_value(content, "title") : messages_get(MSG_APP_UNTITLED)));
 	json_object_set_new(data, "is_applications", json_true());
 	applications_notices(req);
-	csrf_expose(req);
-	page_render(req, status, "application");
 
-	return (STEP_DONE);
+	return (step_render_as(req, status, "application"));
 }
 
 /* Answers an autosave with {"ok": ..., ...}. */

@@ -67,6 +67,9 @@ struct doc {
 	char		*mail_subject;
 	char		*mail_body;
 
+	/* The application as loaded with the session (upload, delete). */
+	struct app_model model;
+
 	/* Download. */
 	unsigned char	*opened;
 	size_t		 opened_len;
@@ -129,12 +132,9 @@ doc_mail(struct http_request *req, struct doc *d)
 static int
 doc_refuse(struct http_request *req, int status, const char *msg)
 {
-	struct app_model	m;
-
 	fields_error(req, FILE_FIELD, msg);
-	(void)applications_loaded(req, &m);
 
-	return (applications_render(req, status, &m, NULL));
+	return (applications_render(req, status, &doc_arg(req)->model, NULL));
 }
 
 static int
@@ -175,31 +175,32 @@ static int
 up_check(struct http_request *req)
 {
 	struct doc		*d;
-	struct app_model	 m;
+	const struct app_model	*m;
 	const struct form_field	*f;
 	char			 msg[160], limit[96];
 
 	d = doc_arg(req);
-	if (!applications_loaded(req, &m))
+	if (!applications_loaded(req, &d->model))
 		return (step_error(req, 404, NULL));
+	m = &d->model;
 
-	if (!m.editable)
-		return (doc_refuse_msg(req, 409, m.withdrawn ?
+	if (!m->editable)
+		return (doc_refuse_msg(req, 409, m->withdrawn ?
 		    MSG_DOC_WITHDRAWN : MSG_DOC_CLOSED));
 
 	f = form_file(&ctx_get(req)->form, FILE_FIELD);
 	if (f == NULL || f->len == 0)
 		return (doc_refuse(req, 422, "Choose a PDF file to upload."));
-	if (f->len > (size_t)m.max_file_mb * MIB) {
+	if (f->len > (size_t)m->max_file_mb * MIB) {
 		messages_format(limit, sizeof(limit), MSG_DOC_TOO_LARGE,
-		    m.max_file_mb);
+		    m->max_file_mb);
 		(void)snprintf(msg, sizeof(msg), "This file is %.1f MiB; %s",
 		    (double)f->len / MIB, limit);
 		return (doc_refuse(req, 413, msg));
 	}
-	if ((long long)m.files >= m.max_files) {
+	if ((long long)m->files >= m->max_files) {
 		messages_format(msg, sizeof(msg), MSG_DOC_TOO_MANY,
-		    m.max_files);
+		    m->max_files);
 		return (doc_refuse(req, 422, msg));
 	}
 
@@ -465,11 +466,10 @@ static int
 del_run(struct http_request *req)
 {
 	struct doc		*d;
-	struct app_model	 m;
 	const char		*params[6];
 
 	d = doc_arg(req);
-	if (!applications_loaded(req, &m))
+	if (!applications_loaded(req, &d->model))
 		return (step_error(req, 404, NULL));
 	doc_mail(req, d);
 

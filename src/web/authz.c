@@ -36,7 +36,7 @@ authz_to_login(struct http_request *req)
 	return (0);
 }
 
-int
+static int
 authz_signed_in(struct http_request *req)
 {
 	struct user	*u;
@@ -51,7 +51,7 @@ authz_signed_in(struct http_request *req)
 	return (1);
 }
 
-int
+static int
 authz_admin(struct http_request *req)
 {
 	struct user	*u;
@@ -184,7 +184,7 @@ authz_rights_read(struct http_request *req, const char *text)
 	json_decref(v);
 }
 
-const struct rights *
+static const struct rights *
 authz_get(struct http_request *req)
 {
 	static const struct rights	none;

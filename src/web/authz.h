@@ -53,13 +53,11 @@ struct rights {
 
 struct load_params;
 
-/* Any signed-in account (second factor done when it has one). */
-int	authz_signed_in(struct http_request *);
-
-/* Administrators, who must have TOTP (unless a dev instance says not). */
-int	authz_admin(struct http_request *);
-
-/* The page's gate for enter; signed_in_to for ENTER_ANONYMOUS pages. */
+/*
+ * The page's gate for enter; signed_in_to for ENTER_ANONYMOUS pages.
+ * Signed-in pages want the second factor done when the account has one;
+ * administrators must have TOTP (unless a dev instance says not).
+ */
 int	authz_enter(struct http_request *, enum enter, const char *);
 
 /*
@@ -72,9 +70,6 @@ void	authz_rights_sql(struct http_request *, enum resource,
 
 /* Reads that column's answer (NULL: no rights at all). */
 void	authz_rights_read(struct http_request *, const char *);
-
-/* The rights read for this request (never NULL). */
-const struct rights	*authz_get(struct http_request *);
 
 /* Whether they include every right in needed. */
 int	authz_can(struct http_request *, unsigned int needed);

@@ -59,7 +59,6 @@ struct ctx {
 
 	/* session.c: NULL when nobody is signed in. */
 	struct user		*user;
-	int			 session_checked;
 
 	/* work.c: CPU-heavy work on a task thread. */
 	struct work		*work;

@@ -125,9 +125,7 @@ handler_phase(struct http_request *req, struct ctx *ctx,
 	case PHASE_LOAD:
 		return (handler_load(req, h));
 	case PHASE_LOADED:
-		/* Without a query of its own the session was all there was. */
-		if (ctx->loaded == NULL && ctx->res != NULL)
-			handler_loaded_row(req, ctx, h);
+		/* handler_wake() has read the row, if a query ran. */
 		return (STEP_NEXT);
 	case PHASE_GATE:
 		return (handler_gate(req, h));
@@ -204,7 +202,6 @@ handler_gate(struct http_request *req, const struct handler *h)
 static int
 handler_load(struct http_request *req, const struct handler *h)
 {
-	struct ctx		*ctx;
 	struct load_params	 lp;
 	struct db_params	 p;
 	const char		*cols, *values[LOAD_PARAMS_MAX + 1];
@@ -212,7 +209,6 @@ handler_load(struct http_request *req, const struct handler *h)
 	char			 rights[128];
 	int			 i, n;
 
-	ctx = ctx_get(req);
 	memset(&lp, 0, sizeof(lp));
 	cols = h->load != NULL ? h->load(req, &lp) : h->columns;
 
@@ -227,10 +223,8 @@ handler_load(struct http_request *req, const struct handler *h)
 		return (step_query_params(req, &p));
 	}
 
-	if (!session_token_hash(req, hash)) {
-		ctx->session_checked = 1;
+	if (!session_token_hash(req, hash))
 		return (STEP_NEXT);
-	}
 
 	rights[0] = '\0';
 	if (h->resource != RESOURCE_NONE)
@@ -336,15 +330,32 @@ step_render(struct http_request *req, int status)
 	if (h == NULL || h->template == NULL)
 		fatal("step_render: the page has no template");
 
+	return (step_render_as(req, status, h->template));
+}
+
+int
+step_render_as(struct http_request *req, int status, const char *name)
+{
+	const struct handler	*h;
+
 	/*
 	 * A token for the page's forms, or the layout's sign-out button. A
 	 * public page without a form has neither, and sets no cookie: it
 	 * stays the same for everyone (and cacheable).
 	 */
-	if ((h->methods & HTTP_METHOD_POST) || h->enter != ENTER_PUBLIC)
+	h = ctx_get(req)->handler;
+	if (h != NULL && ((h->methods & HTTP_METHOD_POST) ||
+	    h->enter != ENTER_PUBLIC))
 		csrf_expose(req);
-	page_render(req, status, h->template);
+	page_render(req, status, name);
 
+	return (STEP_DONE);
+}
+
+int
+step_page(struct http_request *req, int status, const char *name)
+{
+	page_render(req, status, name);
 	return (STEP_DONE);
 }
 

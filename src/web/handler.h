@@ -140,6 +140,15 @@ int	step_work(struct http_request *, int (*fn)(void *), void *arg);
  */
 int	step_render(struct http_request *, int status);
 
+/* The same with another of the page's templates (a form's other states). */
+int	step_render_as(struct http_request *, int status, const char *name);
+
+/*
+ * A template without a form (a confirmation): no CSRF token, no cookie,
+ * whatever the page takes.
+ */
+int	step_page(struct http_request *, int status, const char *name);
+
 /* 303 to path; STEP_DONE. */
 int	step_redirect(struct http_request *, const char *path);
 

@@ -66,7 +66,6 @@ session_parse(struct http_request *req)
 	char		 token[CTX_TOKEN_LEN];
 
 	ctx = ctx_get(req);
-	ctx->session_checked = 1;
 	if (db_rows(req) != 1 || db_text(req, "user_id") == NULL ||
 	    !session_cookie_get(req, SESSION_COOKIE,
 	    token, sizeof(token)))

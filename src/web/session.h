@@ -20,7 +20,6 @@
 #define SESSION_COLUMNS	"s.user_id, s.email, s.display_name, s.is_admin, " \
 			"s.has_totp, s.mfa_ok, s.csrf"
 #define SESSION_FROM	"FROM session_touch($1) s"
-#define SESSION_NCOLS	7
 
 /* The driver's half: the cookie's hash, and the row once it is in. */
 int		 session_token_hash(struct http_request *, char *);
