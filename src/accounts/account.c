@@ -23,7 +23,6 @@
 #include "web/body.h"
 #include "web/client.h"
 #include "web/ctx.h"
-#include "web/db.h"
 #include "web/fields.h"
 #include "web/handler.h"
 #include "web/messages.h"

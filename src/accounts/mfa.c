@@ -21,7 +21,6 @@
 #include "accounts/mfa.h"
 #include "web/body.h"
 #include "web/client.h"
-#include "web/csrf.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"

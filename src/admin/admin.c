@@ -19,13 +19,10 @@
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
-#include "web/csrf.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
 #include "web/handler.h"
-#include "web/page.h"
-#include "web/session.h"
 
 #define ROUNDS_PREFIX	"/admin/rounds/"
 

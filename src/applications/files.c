@@ -30,9 +30,7 @@
 #include "core/pdfcheck.h"
 #include "applications/files.h"
 #include "web/authz.h"
-#include "web/body.h"
 #include "web/client.h"
-#include "web/csrf.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
@@ -40,7 +38,6 @@
 #include "web/messages.h"
 #include "web/keys.h"
 #include "web/page.h"
-#include "web/session.h"
 #include "web/work.h"
 
 #define MIB		(1024 * 1024)
