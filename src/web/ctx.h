@@ -42,6 +42,8 @@ struct ctx {
 	PGresult		*res;
 	struct db_params	 pending;	/* db_start(): kept for a resend */
 	struct db_keep		*kept;
+	struct http_request	*db_req;	/* while queued for a connection */
+	LIST_ENTRY(ctx)		 db_queued;
 
 	/* handler.c: where the driver stands, and the page's own row. */
 	const struct handler	*handler;

@@ -44,14 +44,27 @@ struct db_keep {
  */
 static int	db_down;
 
+/*
+ * The requests of this worker waiting in Kore's queue for a connection.
+ * Kore wakes one when a connection is released, but not when it drops a
+ * broken one (pgsql_conn_cleanup): then the pool has room and nobody
+ * would be told, and the queue would wait forever. A zeroed LIST_HEAD
+ * is an empty list (a SIGHUP reload zeroes it).
+ */
+static LIST_HEAD(, ctx)	db_queue;
+
 static int	db_send(struct http_request *, struct ctx *,
 		    const struct db_params *);
 static void	db_keep(struct ctx *, const struct db_params *);
 static void	db_forget(struct ctx *);
+static void	db_unqueue(struct ctx *);
+static void	db_wake_queue(void);
 static int	db_collect(struct http_request *, struct ctx *);
 static int	db_fail(struct http_request *, struct ctx *);
 static int	db_unreachable(struct kore_pgsql *);
 static void	db_message(struct kore_pgsql *, char *, size_t);
+static void	db_line(const char *, char *, size_t);
+static void	db_notice(void *, const char *);
 
 int
 db_register(void)
@@ -77,10 +90,15 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 		/* Still INIT: every connection is busy, we sleep in the queue. */
 		if (ctx->sql.state == KORE_PGSQL_STATE_INIT) {
 			ctx->db_state = DB_QUEUED;
+			ctx->db_req = req;
+			LIST_INSERT_HEAD(&db_queue, ctx, db_queued);
 			return (DB_POLL_WAIT);
 		}
 		return (db_fail(req, ctx));
 	}
+
+	/* Kore opens connections itself: this is the first moment we hold one. */
+	PQsetNoticeProcessor(ctx->sql.conn->db, db_notice, NULL);
 
 	for (i = 0; i < p->nparams; i++) {
 		values[i] = p->values[i];
@@ -112,6 +130,16 @@ db_collect(struct http_request *req, struct ctx *ctx)
 	for (;;) {
 		switch (ctx->sql.state) {
 		case KORE_PGSQL_STATE_WAIT:
+			/*
+			 * An error or hang-up on the socket makes Kore free the
+			 * connection and wake us with the state left at WAIT
+			 * (pgsql_conn_cleanup): without a connection no answer
+			 * will come, and waiting would hang the request.
+			 */
+			if (ctx->sql.conn == NULL) {
+				db_wake_queue();
+				return (db_fail(req, ctx));
+			}
 			return (DB_POLL_WAIT);
 		case KORE_PGSQL_STATE_RESULT:
 			/* Keep the rows; Kore would clear them on continue. */
@@ -193,15 +221,30 @@ db_fail(struct http_request *req, struct ctx *ctx)
 	return (page_error(req, 503, NULL), DB_POLL_FAILED);
 }
 
-/* The first line of the error, for a log line that stays one line. */
+/*
+ * The first line of a libpq text, for a log line that stays one line,
+ * without its severity: a terminated backend's "FATAL:" is PostgreSQL's
+ * word for its own session, and read in our log it would look like the
+ * app's own end. "connection lost" when nothing is left.
+ */
 static void
-db_message(struct kore_pgsql *sql, char *buf, size_t len)
+db_line(const char *src, char *buf, size_t len)
 {
-	const char	*src;
-	size_t		 n;
+	static const char *const	 severities[] = {
+		"FATAL:", "PANIC:", "ERROR:", "WARNING:", "NOTICE:", NULL
+	};
+	size_t				 n, i;
 
-	src = sql->error;
-	if (src == NULL || *src == '\0')
+	if (src == NULL)
+		src = "";
+	for (i = 0; severities[i] != NULL; i++) {
+		n = strlen(severities[i]);
+		if (strncmp(src, severities[i], n) == 0) {
+			src += n + strspn(src + n, " ");
+			break;
+		}
+	}
+	if (*src == '\0' || *src == '\n')
 		src = "connection lost";
 
 	n = strcspn(src, "\r\n");
@@ -209,6 +252,27 @@ db_message(struct kore_pgsql *sql, char *buf, size_t len)
 		n = len - 1;
 	memcpy(buf, src, n);
 	buf[n] = '\0';
+}
+
+static void
+db_message(struct kore_pgsql *sql, char *buf, size_t len)
+{
+	db_line(sql->error, buf, len);
+}
+
+/*
+ * What PostgreSQL says outside a query's result, such as the end of an
+ * idle session it terminated: libpq would print it bare to stderr, which
+ * is Kore's log. One line of ours instead.
+ */
+static void
+db_notice(void *arg, const char *message)
+{
+	char	line[256];
+
+	(void)arg;
+	db_line(message, line, sizeof(line));
+	kore_log(LOG_NOTICE, "db: the server says: %s", line);
 }
 
 /* Errors that mean "the database is not there right now". */
@@ -268,6 +332,14 @@ db_poll(struct http_request *req)
 	ctx = ctx_get(req);
 	switch (ctx->db_state) {
 	case DB_QUEUED:
+		/*
+		 * Woken by Kore's queue or by db_wake_queue(): start afresh,
+		 * so that this query is never in Kore's queue twice.
+		 */
+		db_unqueue(ctx);
+		kore_pgsql_cleanup(&ctx->sql);
+		kore_pgsql_init(&ctx->sql);
+		kore_pgsql_bind_request(&ctx->sql, req);
 		r = db_send(req, ctx, &ctx->pending);
 		break;
 	case DB_WAIT:
@@ -335,7 +407,27 @@ db_forget(struct ctx *ctx)
 void
 db_release(struct ctx *ctx)
 {
+	db_unqueue(ctx);
 	db_forget(ctx);
+}
+
+static void
+db_unqueue(struct ctx *ctx)
+{
+	if (ctx->db_req == NULL)
+		return;
+	LIST_REMOVE(ctx, db_queued);
+	ctx->db_req = NULL;
+}
+
+/* A connection was dropped: every queued request tries again. */
+static void
+db_wake_queue(void)
+{
+	struct ctx	*ctx;
+
+	LIST_FOREACH(ctx, &db_queue, db_queued)
+		http_request_wakeup(ctx->db_req);
 }
 
 PGresult *

@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Cluster, startApp } from '../../lib/harness.mjs';
 
 let cluster, app;
@@ -25,15 +27,22 @@ function load(n) {
   const loops = Array.from({ length: n }, async () => {
     while (running) {
       try {
-        const res = await app.get('/readyz');
+        // A request that hangs is a failure, not a wait of minutes.
+        const res = await app.get('/readyz', { signal: AbortSignal.timeout(10000) });
         await res.arrayBuffer();
         tally.set(res.status, (tally.get(res.status) || 0) + 1);
-      } catch {
-        tally.set('network', (tally.get('network') || 0) + 1);
+      } catch (e) {
+        const what = e.name === 'TimeoutError' ? 'no answer in 10 s' : 'network';
+        tally.set(what, (tally.get(what) || 0) + 1);
       }
     }
   });
   return { tally, stop: async () => { running = false; await Promise.all(loops); } };
+}
+
+// psql without blocking the event loop, so the load keeps running.
+async function psqlAsync(q) {
+  await promisify(execFile)('psql', [cluster.dsn(app.db), '-Atqc', q]);
 }
 
 async function waitFor(fn, ms) {
@@ -92,4 +101,28 @@ test('after recovery, sustained traffic is all 200', async () => {
   await sleep(1000);
   await bg.stop();
   assert.deepEqual([...bg.tally.keys()], [200], JSON.stringify([...bg.tally]));
+});
+
+// PostgreSQL ends the app's sessions (an administrator's
+// pg_terminate_backend, a fast shutdown) while queries are in flight:
+// those answer 503, the pool heals, and the log says what happened in
+// one line without PostgreSQL's "FATAL" severity (which the harness, like
+// an operator, reads as the app's own death).
+test('backends terminated under load: 503 for those, healed, a clean log', async () => {
+  const bg = load(16);
+  try {
+    for (let i = 0; i < 40; i++) {
+      await psqlAsync(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+        WHERE usename = 'laurel_app' AND datname = current_database()`);
+    }
+  } finally {
+    await bg.stop();
+  }
+  assert.deepEqual([...bg.tally.keys()].filter((s) => ![200, 503].includes(s)), [],
+    JSON.stringify([...bg.tally]));
+  for (let i = 0; i < 20; i++)
+    assert.equal((await app.get('/readyz')).status, 200, 'healed');
+  const lines = app.log().split('\n').filter((l) => /db: database unreachable/.test(l));
+  assert.ok(lines.length > 0, 'the outage was logged');
+  assert.deepEqual(app.dirtyLines(), []);
 });
