@@ -217,7 +217,10 @@ BEGIN
 	v_files := application_files_list(a.id);
 
 	IF a.reference IS NULL THEN
-		v_year := extract(year FROM r.closes_at AT TIME ZONE r.timezone);
+		-- The round's year: the year it opened, which a deadline moved
+		-- across New Year does not change (closes_at did, splitting one
+		-- round's references between two years).
+		v_year := extract(year FROM r.opens_at AT TIME ZONE r.timezone);
 		INSERT INTO reference_counters AS c (year, last) VALUES (v_year, 1)
 		ON CONFLICT (year) DO UPDATE SET last = c.last + 1
 		RETURNING last INTO v_n;

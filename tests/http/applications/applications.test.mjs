@@ -116,6 +116,23 @@ test('submit gives one receipt: reference, fingerprint, e-mail, audit; a repeat 
   assert.equal(sql(`SELECT reference FROM applications WHERE id = ${id}`), ref);
 });
 
+test("the reference has the round's year, wherever its deadline moves", async () => {
+  openRound(app, 'year-round');
+  const a = await apply(ana, 'year-round');
+  assert.equal((await saveForm(ana, a, fullForm(), { action: 'submit' })).status, 303);
+  // The deadline moved into another year: the round's references keep
+  // the year it opened, and its numbering.
+  sql(`UPDATE rounds SET closes_at = '2999-01-01 12:00+00' WHERE slug = 'year-round'`);
+  const b = await apply(ana, 'year-round');
+  assert.equal((await saveForm(ana, b, fullForm(), { action: 'submit' })).status, 303);
+  const year = sql(`SELECT extract(year FROM opens_at AT TIME ZONE timezone) FROM rounds WHERE slug = 'year-round'`);
+  const refs = sql(`SELECT reference FROM applications WHERE id IN (${a}, ${b}) ORDER BY id`).split('\n');
+  assert.equal(refs.length, 2);
+  for (const ref of refs)
+    assert.match(ref, new RegExp(`^BPR-${year}-\\d{4}$`));
+  assert.equal(Number(refs[1].slice(-4)), Number(refs[0].slice(-4)) + 1);
+});
+
 test('a submitted application may change until the deadline, and stays complete', async () => {
   const id = await apply(ana, 'open-round');
   await saveForm(ana, id, fullForm(), { action: 'submit' });
