@@ -127,3 +127,64 @@ valid_path_id(const char *path, const char *prefix, const char **rest)
 
 	return (id);
 }
+
+/* A byte a browser reads as itself in a path: printable ASCII, no '\\'. */
+static int
+valid_path_byte(unsigned char c)
+{
+	return (c > 0x20 && c < 0x7f && c != '\\');
+}
+
+static int
+valid_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+int
+valid_local_path(const char *path)
+{
+	const unsigned char	*p;
+	size_t			 i, len;
+	int			 hi, lo, c;
+
+	if (path == NULL || path[0] != '/')
+		return (0);
+	if ((len = strlen(path)) > VALID_PATH_MAX)
+		return (0);
+
+	/*
+	 * Every byte, and every percent-encoded byte once decoded, must be
+	 * one a browser keeps as it is: then "/" followed by anything but
+	 * "/" stays a path of this site.
+	 */
+	p = (const unsigned char *)path;
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (!valid_path_byte(c))
+			return (0);
+		if (c != '%')
+			continue;
+		if (i + 2 >= len)
+			return (0);
+		if ((hi = valid_hex(p[i + 1])) == -1 ||
+		    (lo = valid_hex(p[i + 2])) == -1)
+			return (0);
+		/* Encoded, only what a browser may drop or read as '/'. */
+		c = hi * 16 + lo;
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			return (0);
+		/* "/%2F..." is "//..." to a browser that decodes it. */
+		if (i == 1 && c == '/')
+			return (0);
+		i += 2;
+	}
+
+	return (p[1] != '/');
+}

@@ -27,6 +27,16 @@ const char	*valid_display_name(const char *);
 long long	 valid_path_id(const char *path, const char *prefix,
 		    const char **rest);
 
+/*
+ * Whether a redirect target ("next") is a path of this site, as a browser
+ * would read it: "/" and then not a second "/" or "\\", and nothing a
+ * browser drops or turns into a slash on the way: printable ASCII only,
+ * no backslash, and no control character or backslash percent-encoded
+ * either. At most VALID_PATH_MAX bytes.
+ */
+#define VALID_PATH_MAX		512
+int		 valid_local_path(const char *);
+
 /* Trims leading and trailing white space in place; returns s. */
 char		*valid_trim(char *);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/valid.h"
 #include "web/ctx.h"
 #include "web/fields.h"
 
@@ -44,12 +45,7 @@ fields_keep(struct http_request *req, const char *field, const char *value)
 const char *
 fields_local_path(const char *path)
 {
-	if (path == NULL || path[0] != '/' || path[1] == '/' ||
-	    path[1] == '\\' || strpbrk(path, "\r\n") != NULL ||
-	    strlen(path) > 512)
-		return ("");
-
-	return (path);
+	return (valid_local_path(path) ? path : "");
 }
 
 void

@@ -174,6 +174,37 @@ test('signing in sends you back where you were going, local paths only', async (
   assert.equal(evil.headers.get('location'), '/account');
 });
 
+// Targets a browser would turn into another site: tabs and line feeds
+// are dropped, backslashes read as slashes, and their percent-encoded
+// forms too. Each goes to the default page, by GET and by POST.
+const OFFSITE = ['//evil.example/x', '/%09/evil.example', '/\t/evil.example', '/\\evil.example',
+  '/%5C/evil.example', '/%5cevil.example', '/%0a/evil.example', '/\n/evil.example', '/%0D%0A/evil.example',
+  '/%2F/evil.example', '/%2fevil.example', 'https://evil.example/', '\t//evil.example', ' //evil.example',
+  '/\r/evil.example', '/%00/evil.example'];
+
+test('no open redirect after sign-in, whatever browsers normalise', async () => {
+  const email = 'offsite@example.org';
+  const c = await verifiedUser(email);
+  await c.page('/login');
+  for (const next of OFFSITE) {
+    const res = await c.post('/login', { email, password: PASSWORD, next });
+    await c.page('/account');	// the new session's token for the next POST
+    assert.equal(res.status, 303, next);
+    assert.equal(res.headers.get('location'), '/account', JSON.stringify(next));
+  }
+  // Signed in, GET /login?next= goes on at once: the same rule.
+  for (const next of OFFSITE) {
+    const res = await c.get(`/login?next=${encodeURIComponent(next)}`);
+    assert.equal(res.status, 303, next);
+    assert.equal(res.headers.get('location'), '/account', JSON.stringify(next));
+  }
+  // The raw query as an attacker would write it: /%09/ stays encoded.
+  const raw = await c.get('/login?next=/%09/evil.example');
+  assert.equal(raw.headers.get('location'), '/account');
+  const fine = await c.get(`/login?next=${encodeURIComponent('/applications?x=%2F')}`);
+  assert.equal(fine.headers.get('location'), '/applications?x=%2F');
+});
+
 test('a new session token at every sign-in; the old one dies at sign-out', async () => {
   const email = 'rotate@example.org';
   const c = await verifiedUser(email);

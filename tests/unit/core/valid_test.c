@@ -116,6 +116,44 @@ test_path_id(void **state)
 	    "/applications/", NULL), 1000000000000000LL);
 }
 
+/* Redirect targets: only what a browser still reads as a path here. */
+static void
+test_local_path(void **state)
+{
+	static const char *const	 ok[] = {
+		"/", "/account", "/applications/12?version=3#receipt",
+		"/admin/rounds/x?a=%2F&b=%25", "/a%20b", "/a/%2F",
+		"/%20/x%C3%A9", NULL
+	};
+	static const char *const	 bad[] = {
+		"", "account", "http://evil.example/", "//evil.example",
+		"/\\evil.example", "/\t/evil.example", "/%09/evil.example",
+		"\t//evil.example", "/\n/evil.example", "/%0a/evil.example",
+		"/%0D/evil.example", "/%5c/evil.example", "/%5Cevil.example",
+		"/%2F/evil.example", "/%2fevil.example", "/ /evil.example",
+		"/\x7f/evil", "/caf\xc3\xa9", "/%", "/%4",
+		"/%zz", "/%00", "/a\rb", NULL
+	};
+	char				 longpath[VALID_PATH_MAX + 2];
+	size_t				 i;
+
+	(void)state;
+	for (i = 0; ok[i] != NULL; i++)
+		assert_true(valid_local_path(ok[i]));
+	for (i = 0; bad[i] != NULL; i++) {
+		if (valid_local_path(bad[i]))
+			fail_msg("accepted: %s", bad[i]);
+	}
+	assert_false(valid_local_path(NULL));
+
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	assert_false(valid_local_path(longpath));
+	longpath[VALID_PATH_MAX] = '\0';
+	assert_true(valid_local_path(longpath));
+}
+
 int
 main(void)
 {
@@ -127,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_display_name),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_path_id),
+		cmocka_unit_test(test_local_path),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
