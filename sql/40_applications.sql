@@ -158,7 +158,9 @@ DECLARE
 	v_id bigint;
 BEGIN
 	SELECT * INTO r FROM rounds WHERE slug = p_slug;
-	IF NOT FOUND THEN
+	-- A round not yet announced does not exist for applicants, whether
+	-- or not its address is known: the same answer as an unknown one.
+	IF NOT FOUND OR round_phase(r, clock_timestamp()) = 'draft' THEN
 		outcome := 'notfound';
 		RETURN;
 	END IF;
@@ -166,10 +168,14 @@ BEGIN
 		outcome := 'closed';
 		RETURN;
 	END IF;
-	-- A user's drafts are bounded: the form is long, one per round is
-	-- the norm, a handful covers several practices.
+	-- A user's applications are bounded: the form is long, one per round
+	-- is the norm, a handful covers several practices. Withdrawn ones
+	-- count (or create, withdraw, create would have no end), and the
+	-- user's row is locked so that applies sent at once are counted one
+	-- after the other.
+	PERFORM 1 FROM users WHERE id = p_user FOR NO KEY UPDATE;
 	IF (SELECT count(*) FROM applications WHERE owner_id = p_user
-	    AND round_id = r.id AND state <> 'withdrawn') >= 10 THEN
+	    AND round_id = r.id) >= 10 THEN
 		outcome := 'too_many';
 		number := 10;
 		RETURN;

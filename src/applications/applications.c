@@ -127,7 +127,8 @@ apply_done(struct http_request *req)
 		    "applications."));
 	case OUTCOME_TOO_MANY:
 		return (step_error(req, 409, "You already have ten "
-		    "applications in this round."));
+		    "applications in this round (withdrawn ones count too): "
+		    "continue one of them."));
 	default:
 		return (step_error(req, 404, NULL));
 	}

@@ -284,3 +284,42 @@ test('an applicant has at most ten applications in a round', async () => {
   assert.equal(sql(`SELECT count(*) FROM applications a JOIN users u ON u.id = a.owner_id JOIN rounds r ON r.id = a.round_id
     WHERE u.email = 'ana@example.org' AND r.slug = 'open-round' AND a.state <> 'withdrawn'`), '10');
 });
+
+test('the ten-application cap holds for applies sent at once, and withdrawn ones count', async () => {
+  openRound(app, 'cap-round');
+  const cal = await applicant(app, 'cal@example.org');
+  await cal.page('/applications');
+  const answers = await Promise.all(Array.from({ length: 30 }, () => cal.post('/rounds/cap-round/apply', {})));
+  const statuses = answers.map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 303).length, 10, JSON.stringify(statuses));
+  assert.equal(statuses.filter((s) => s === 409).length, 20, JSON.stringify(statuses));
+  const count = () => sql(`SELECT count(*) FROM applications a JOIN users u ON u.id = a.owner_id
+    JOIN rounds r ON r.id = a.round_id WHERE u.email = 'cal@example.org' AND r.slug = 'cap-round'`);
+  assert.equal(count(), '10');
+  // Withdrawing one does not make room for another.
+  const id = sql(`SELECT min(a.id) FROM applications a JOIN users u ON u.id = a.owner_id WHERE u.email = 'cal@example.org'`);
+  await cal.page(`/applications/${id}`);
+  assert.equal((await cal.post(`/applications/${id}/withdraw`, { confirm: 'yes' })).status, 303);
+  assert.equal(sql(`SELECT state FROM applications WHERE id = ${id}`), 'withdrawn');
+  await cal.page('/applications');
+  const res = await cal.post('/rounds/cap-round/apply', {});
+  assert.equal(res.status, 409);
+  assert.match(await res.text(), /withdrawn ones count too/);
+  assert.equal(count(), '10');
+});
+
+test('a round not yet open is not found, like one that does not exist', async () => {
+  openRound(app, 'future-round');
+  sql(`UPDATE rounds SET opens_at = now() + interval '10 days', closes_at = now() + interval '20 days' WHERE slug = 'future-round'`);
+  await ben.page('/applications');
+  const draft = await ben.post('/rounds/future-round/apply', {});
+  const unknown = await ben.post('/rounds/no-such-round-at-all/apply', {});
+  assert.equal(draft.status, 404);
+  assert.equal(unknown.status, 404);
+  assert.equal(await draft.text(), await unknown.text());
+  assert.equal(sql(`SELECT count(*) FROM applications a JOIN rounds r ON r.id = a.round_id WHERE r.slug = 'future-round'`), '0');
+  // A round past its deadline was announced: it says so.
+  sql(`UPDATE rounds SET opens_at = now() - interval '20 days', closes_at = now() - interval '1 day' WHERE slug = 'future-round'`);
+  const closed = await ben.post('/rounds/future-round/apply', {});
+  assert.equal(closed.status, 409);
+});
