@@ -8,6 +8,16 @@
 -- the migrations, in the same transaction, every time (README "Where the
 -- SQL lives"): change a function here, no migration needed.
 
+-- Registrations per client address: 10 an hour, counted before the
+-- password is hashed (a hash costs 64 MiB and a task thread: a refused
+-- registration must not cost one).
+CREATE OR REPLACE FUNCTION register_attempt(p_ip text,
+    OUT allowed boolean, OUT retry_after integer)
+LANGUAGE sql AS $$
+	SELECT allowed, retry_after FROM throttle_hit('register-ip:' || p_ip, 10,
+	    interval '1 hour')
+$$;
+
 -- Registration. Both possible e-mails are rendered by the app; this picks
 -- one, so the answer is the same whether or not the address has an
 -- account (nobody can probe for accounts).
@@ -19,17 +29,7 @@ CREATE OR REPLACE FUNCTION user_register(p_email text, p_name text,
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_id bigint;
-	t record;
 BEGIN
-	-- Registrations per client address: 10 an hour.
-	SELECT * INTO t FROM throttle_hit('register-ip:' || p_ip, 10,
-	    interval '1 hour');
-	IF NOT t.allowed THEN
-		outcome := 'throttled';
-		number := t.retry_after;
-		RETURN;
-	END IF;
-
 	SELECT id INTO v_id FROM users WHERE email = p_email;
 	IF FOUND THEN
 		PERFORM outbox_add(p_email, p_exists_subject, p_exists_body);
@@ -102,22 +102,31 @@ BEGIN
 END
 $$;
 
--- First step of a sign-in: the throttles of the address and the account,
--- and what the app needs to check the password off the event loop.
+-- First step of a sign-in: the attempt is counted against the address and
+-- the account before the password is checked, in one statement, so that
+-- attempts sent at once are counted one after the other (checking first
+-- and counting after the slow hash let forty parallel guesses through).
+-- A sign-in that succeeds gives its count back (login_succeeded): what
+-- is left counts failures. Then what the app needs to check the password
+-- off the event loop.
 CREATE OR REPLACE FUNCTION login_begin(p_email text, p_ip text,
     OUT allowed boolean, OUT retry_after integer, OUT user_id bigint,
     OUT password_hash text, OUT verified boolean, OUT disabled boolean)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	a record;
 	b record;
 BEGIN
-	SELECT * INTO a FROM throttle_peek('login-ip:' || p_ip, 10,
+	SELECT * INTO a FROM throttle_hit('login-ip:' || p_ip, 10,
 	    interval '15 minutes');
-	SELECT * INTO b FROM throttle_peek('login-user:' || lower(p_email), 10,
+	SELECT * INTO b FROM throttle_hit('login-user:' || lower(p_email), 10,
 	    interval '15 minutes');
 	allowed := a.allowed AND b.allowed;
-	retry_after := greatest(a.retry_after, b.retry_after);
+	retry_after := greatest(CASE WHEN a.allowed THEN 0 ELSE a.retry_after END,
+	    CASE WHEN b.allowed THEN 0 ELSE b.retry_after END);
+	IF NOT allowed THEN
+		RETURN;
+	END IF;
 
 	SELECT u.id, u.password_hash, u.verified_at IS NOT NULL,
 	    u.disabled_at IS NOT NULL
@@ -126,18 +135,22 @@ BEGIN
 END
 $$;
 
--- A failed sign-in: counted against the address and the account.
+-- A failed sign-in, already counted by login_begin: the audit entry.
 CREATE OR REPLACE FUNCTION login_failed(p_email text, p_ip text, p_user bigint,
     p_reason text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM throttle_hit('login-ip:' || p_ip, 10, interval '15 minutes');
-	PERFORM throttle_hit('login-user:' || lower(p_email), 10,
-	    interval '15 minutes');
 	PERFORM audit_log(p_user, 'login.fail',
 	    CASE WHEN p_user IS NULL THEN '' ELSE 'user:' || p_user END,
 	    p_ip, NULL, jsonb_build_object('reason', p_reason));
 END
+$$;
+
+-- Gives back one counted attempt (a sign-in or second step that
+-- succeeded), so that only failures are left in the count.
+CREATE OR REPLACE FUNCTION throttle_refund(p_keys text[]) RETURNS void
+LANGUAGE sql AS $$
+	UPDATE throttle SET hits = hits - 1 WHERE key = ANY (p_keys) AND hits > 0
 $$;
 
 -- A successful password check: a new session (a new token at every
@@ -159,6 +172,8 @@ BEGIN
 	IF p_new_hash IS NOT NULL THEN
 		UPDATE users SET password_hash = p_new_hash WHERE id = p_user;
 	END IF;
+	PERFORM throttle_refund(ARRAY['login-ip:' || p_ip,
+	    'login-user:' || lower((SELECT email FROM users WHERE id = p_user))]);
 
 	INSERT INTO sessions (token_hash, user_id, csrf, expires_at, mfa_ok,
 	    ip, user_agent)
@@ -269,19 +284,23 @@ BEGIN
 END
 $$;
 
--- What the second step of a sign-in needs: the secret, the last step
--- used, and whether the attempts of this account are under the limit.
+-- What the second step of a sign-in needs: the secret and the last step
+-- used. The attempt is counted first, as for the password (login_begin),
+-- and given back when it succeeds (totp_login).
 CREATE OR REPLACE FUNCTION totp_state(p_user bigint,
     OUT secret text, OUT last_step bigint, OUT allowed boolean,
     OUT retry_after integer)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	t record;
 BEGIN
-	SELECT * INTO t FROM throttle_peek('totp-user:' || p_user, 10,
+	SELECT * INTO t FROM throttle_hit('totp-user:' || p_user, 10,
 	    interval '15 minutes');
 	allowed := t.allowed;
 	retry_after := t.retry_after;
+	IF NOT allowed THEN
+		RETURN;
+	END IF;
 	SELECT u.totp_secret, u.totp_last_step INTO secret, last_step
 	FROM users u WHERE u.id = p_user;
 END
@@ -300,8 +319,6 @@ BEGIN
 		UPDATE users SET totp_last_step = p_step
 		WHERE id = p_user AND totp_last_step < p_step;
 		IF NOT FOUND THEN
-			PERFORM throttle_hit('totp-user:' || p_user, 10,
-			    interval '15 minutes');
 			outcome := 'replay';
 			RETURN;
 		END IF;
@@ -310,22 +327,19 @@ BEGIN
 		WHERE user_id = p_user AND code_hash = p_recovery
 		    AND used_at IS NULL;
 		IF NOT FOUND THEN
-			PERFORM throttle_hit('totp-user:' || p_user, 10,
-			    interval '15 minutes');
 			PERFORM audit_log(p_user, 'login.totp_fail',
 			    'user:' || p_user, p_ip, NULL, NULL);
 			outcome := 'bad';
 			RETURN;
 		END IF;
 	ELSE
-		PERFORM throttle_hit('totp-user:' || p_user, 10,
-		    interval '15 minutes');
 		PERFORM audit_log(p_user, 'login.totp_fail', 'user:' || p_user,
 		    p_ip, NULL, NULL);
 		outcome := 'bad';
 		RETURN;
 	END IF;
 
+	PERFORM throttle_refund(ARRAY['totp-user:' || p_user]);
 	UPDATE sessions SET token_hash = p_new_session, mfa_ok = true
 	WHERE token_hash = p_old_session AND user_id = p_user;
 	PERFORM audit_log(p_user, CASE WHEN p_step IS NULL

@@ -108,12 +108,13 @@ reg_hash_run(void *arg)
 	return (pwhash_hash(r->password, r->hash));
 }
 
-/* POST: the form checked, then Argon2id on a task thread. */
+/* POST: the form checked, then the attempt counted. */
 static int
-reg_hash(struct http_request *req)
+reg_attempt(struct http_request *req)
 {
 	struct ctx	*ctx;
 	struct reg	*r;
+	const char	*params[1];
 
 	ctx = ctx_get(req);
 	r = kore_calloc(1, sizeof(*r));
@@ -124,7 +125,22 @@ reg_hash(struct http_request *req)
 	if (!reg_check(req, r))
 		return (step_render(req, 422));
 
-	return (step_work(req, reg_hash_run, r));
+	params[0] = r->ip;
+	return (step_query(req, "SELECT allowed, retry_after FROM "
+	    "register_attempt($1)", 1, params));
+}
+
+/* Within the limit: Argon2id on a task thread. */
+static int
+reg_hash(struct http_request *req)
+{
+	if (!db_bool(req, "allowed")) {
+		page_throttled(req, "registrations from your network",
+		    db_text(req, "retry_after"));
+		return (STEP_DONE);
+	}
+
+	return (step_work(req, reg_hash_run, ctx_get(req)->arg));
 }
 
 /* Both possible e-mails; the database picks the one that applies. */
@@ -190,19 +206,13 @@ reg_save(struct http_request *req)
 static int
 reg_done(struct http_request *req)
 {
-	struct outcome	o;
-
-	db_outcome(req, &o);
-	if (o.code == OUTCOME_THROTTLED)
-		return (step_throttled(req, "registrations from your network",
-		    o.number));
-
 	/* A new account or an existing one: the same answer, no probing. */
 	return (step_redirect(req, "/register?sent=1"));
 }
 
 static const step_fn reg_show_steps[] = { reg_show, NULL };
-static const step_fn reg_steps[] = { reg_hash, reg_save, reg_done, NULL };
+static const step_fn reg_steps[] = { reg_attempt, reg_hash, reg_save,
+    reg_done, NULL };
 
 HANDLER(accounts_register,
 	.methods = METHODS_FORM,

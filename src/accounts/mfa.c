@@ -255,20 +255,13 @@ HANDLER(mfa_enrol,
 )
 
 /*
- * Second step of a sign-in: /login/totp. A POST brings totp_state()
- * (the secret, the last step used, the throttle) with the session.
+ * Second step of a sign-in: /login/totp. A POST first counts the attempt
+ * and reads the secret and the last step used (totp_state(), after the
+ * CSRF check: nothing is written for a forged POST), then tries the code.
  */
 
-static const char *
-login_load(struct http_request *req, struct load_params *lp)
-{
-	(void)lp;
-	if (req->method != HTTP_METHOD_POST)
-		return (NULL);
-
-	return ("(SELECT row_to_json(t) FROM totp_state(s.user_id) t) "
-	    "AS totp");
-}
+static const char	sql_totp_state[] =
+    "SELECT row_to_json(t) FROM totp_state($1) t";
 
 static const char	sql_totp_login[] =
     "SELECT outcome, number, detail FROM totp_login($1, $2, $3, $4, $5, "
@@ -316,22 +309,32 @@ login_code(struct http_request *req, struct mfa *m, const json_t *state)
 	return (1);
 }
 
-/* GET: the form. POST: the code, tried by totp_login(). */
+/* GET: the form. POST: the attempt counted, the state read. */
+static int
+login_attempt(struct http_request *req)
+{
+	const char	*params[1];
+
+	if (req->method != HTTP_METHOD_POST)
+		return (step_render(req, 200));
+
+	params[0] = mfa_arg(req)->user_id;
+	return (step_query(req, sql_totp_state, 1, params));
+}
+
+/* The code, tried by totp_login(). */
 static int
 login_check(struct http_request *req)
 {
 	struct mfa	*m;
 	json_t		*state;
 	json_error_t	 err;
-	const char	*text, *params[6];
+	const char	*params[6];
 	int		 ok;
 
-	if (req->method != HTTP_METHOD_POST)
-		return (step_render(req, 200));
-
 	m = mfa_arg(req);
-	text = handler_loaded(req, "totp");
-	state = text != NULL ? json_loads(text, 0, &err) : NULL;
+	state = db_rows(req) == 1 ? json_loads(db_value(req, 0, 0), 0, &err) :
+	    NULL;
 	ok = login_code(req, m, state);
 	json_decref(state);
 	if (!ok)
@@ -366,13 +369,13 @@ login_done(struct http_request *req)
 	return (step_redirect(req, "/account"));
 }
 
-static const step_fn login_steps[] = { login_check, login_done, NULL };
+static const step_fn login_steps[] = { login_attempt, login_check,
+    login_done, NULL };
 
 HANDLER(mfa_login,
 	.methods = METHODS_FORM,
 	.enter = ENTER_SECOND_FACTOR,
 	.body = BODY_FORM,
-	.load = login_load,
 	.steps = login_steps,
 	.template = "totp_login",
 )

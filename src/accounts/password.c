@@ -239,12 +239,15 @@ reset_hash_run(void *arg)
 	return (pwhash_hash(r->password, r->hash));
 }
 
-/* POST: the password checked, then Argon2id on a task thread. */
+/*
+ * POST: the password checked, then the link: everything cheap comes
+ * before the hash, so that a bogus reset never costs an Argon2id.
+ */
 static int
-reset_hash(struct http_request *req)
+reset_check(struct http_request *req)
 {
 	struct reset	*r;
-	const char	*msg;
+	const char	*msg, *params[1];
 
 	r = reset_arg(req);
 	r->password = kore_strdup(body_get(req, "password"));
@@ -254,7 +257,19 @@ reset_hash(struct http_request *req)
 		return (reset_form(req, 422));
 	}
 
-	return (step_work(req, reset_hash_run, r));
+	params[0] = r->token_hash;
+	return (step_query(req, "SELECT password_reset_valid($1) AS valid", 1,
+	    params));
+}
+
+/* A link that works: Argon2id on a task thread. */
+static int
+reset_hash(struct http_request *req)
+{
+	if (!db_bool(req, "valid"))
+		return (reset_invalid(req));
+
+	return (step_work(req, reset_hash_run, reset_arg(req)));
 }
 
 static int
@@ -287,8 +302,8 @@ reset_done(struct http_request *req)
 	return (step_redirect(req, "/login?reset=1"));
 }
 
-static const step_fn reset_steps[] = { reset_show, reset_hash, reset_save,
-    reset_done, NULL };
+static const step_fn reset_steps[] = { reset_show, reset_check, reset_hash,
+    reset_save, reset_done, NULL };
 
 HANDLER(password_reset,
 	.methods = METHODS_FORM,
