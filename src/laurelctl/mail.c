@@ -106,8 +106,14 @@ static const char	sql_claim[] =
     "WHERE sent_at IS NULL AND next_attempt <= now() "
     "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
 
+/*
+ * Once delivered (or given up), a message's body goes: it may carry a
+ * link that signs somebody in or sets their password, and nothing that
+ * works as a key may stay in the database and its backups.
+ */
 static const char	sql_sent[] =
-    "UPDATE outbox SET sent_at = now(), last_error = NULL WHERE id = $1";
+    "UPDATE outbox SET sent_at = now(), last_error = NULL, body = '' "
+    "WHERE id = $1";
 
 /*
  * Backoff 30 s * 2^attempts, at most an hour (2^7 is past it already,
@@ -118,7 +124,9 @@ static const char	sql_failed[] =
     "next_attempt = CASE WHEN $3::boolean OR "
     "attempts + 1 >= " MAIL_MAX_ATTEMPTS " THEN 'infinity' "
     "ELSE clock_timestamp() + least(interval '30 seconds' * "
-    "power(2, least(attempts, 7)), interval '1 hour') END "
+    "power(2, least(attempts, 7)), interval '1 hour') END, "
+    "body = CASE WHEN $3::boolean OR attempts + 1 >= " MAIL_MAX_ATTEMPTS
+    " THEN '' ELSE body END "
     "WHERE id = $1 RETURNING attempts, next_attempt = 'infinity', "
     "CASE WHEN next_attempt < 'infinity' THEN "
     "ceil(extract(epoch FROM next_attempt - clock_timestamp())) END";

@@ -439,6 +439,9 @@ test('mail --once in file mode: an .eml with proper headers, and the link printe
   assert.equal(qpDecode(qp), body.replace(/\n/g, '\r\n'));
 
   assert.equal(cluster.psql(`SELECT sent_at IS NOT NULL, attempts, last_error IS NULL FROM outbox WHERE id = ${id}`, db), 't|0|t');
+  // The link is a key: once delivered, its body is no longer stored.
+  assert.equal(cluster.psql(`SELECT body FROM outbox WHERE id = ${id}`, db), '');
+  assert.equal(cluster.psql(`SELECT count(*) FROM outbox WHERE body LIKE '%verify?t=%'`, db), '0');
   const again = ctl(db, ['mail', '--once'], mailEnv(db, dir));
   assert.equal(again.status, 0);
   assert.equal(again.stdout, '', 'nothing is sent twice');
@@ -457,8 +460,8 @@ test('mail: a message that cannot be formatted is given up at once', () => {
   assert.deepEqual(r.stderr.trim().split('\n').map((l) => l.slice(0, 16)), ['laurelctl: mail ', 'laurelctl: mail '],
     'the address in the log forges no line');
   assert.deepEqual(readdirSync(dir), [`${good}.eml`]);
-  assert.equal(cluster.psql(`SELECT attempts, next_attempt = 'infinity', sent_at IS NULL FROM outbox WHERE id IN (${bad}, ${badSubject}) ORDER BY id`, db),
-    '1|t|t\n1|t|t');
+  assert.equal(cluster.psql(`SELECT attempts, next_attempt = 'infinity', sent_at IS NULL, body FROM outbox WHERE id IN (${bad}, ${badSubject}) ORDER BY id`, db),
+    '1|t|t|\n1|t|t|', 'given up: the body goes too');
 });
 
 test('mail settings: a missing or bad one is one clear line and exit 1', () => {
@@ -521,6 +524,7 @@ test('mail over SMTP: delivered to a real server with proper headers', async () 
     assert.equal(b.headers.subject, 'Plain ASCII subject');
     assert.notEqual(b.headers['message-id'], m.headers['message-id']);
     assert.equal(cluster.psql('SELECT count(*) FROM outbox WHERE sent_at IS NULL', db), '0');
+    assert.equal(cluster.psql("SELECT count(*) FROM outbox WHERE body <> ''", db), '0', 'delivered bodies are not kept');
   } finally {
     smtp.stop();
   }
@@ -560,7 +564,7 @@ test('mail over SMTP with the server down: counted, backed off, given up after 1
   cluster.psql(`UPDATE outbox SET attempts = 11, next_attempt = now() WHERE id = ${id}`, db);
   r = ctl(db, ['mail', '--once'], env);
   assert.match(r.stderr, new RegExp(`mail ${id} to ana@example.org: giving up after 12 attempts`));
-  assert.equal(cluster.psql(`SELECT attempts, next_attempt = 'infinity', sent_at IS NULL FROM outbox WHERE id = ${id}`, db), '12|t|t');
+  assert.equal(cluster.psql(`SELECT attempts, next_attempt = 'infinity', sent_at IS NULL, body FROM outbox WHERE id = ${id}`, db), '12|t|t|');
 });
 
 test('the mailer waits on LISTEN, delivers within moments, and stops on SIGTERM', async () => {
