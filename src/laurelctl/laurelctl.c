@@ -33,8 +33,9 @@ usage(void)
 	for (i = 0; commands[i].name != NULL; i++)
 		fprintf(stderr, "  %-10s %s\n", commands[i].name,
 		    commands[i].help);
-	fprintf(stderr, "\nThe database is taken from LAUREL_DB "
-	    "(a libpq connection string).\n");
+	fprintf(stderr, "\nThe database is taken from LAUREL_OWNER_DB, or "
+	    "else LAUREL_DB (a libpq connection\nstring of the schema's "
+	    "owner).\n");
 	exit(2);
 }
 
@@ -45,9 +46,17 @@ ctl_open(char *errbuf, size_t errlen)
 	const char	*dsn;
 	size_t		 len;
 
-	if ((dsn = getenv("LAUREL_DB")) == NULL || *dsn == '\0') {
-		(void)snprintf(errbuf, errlen, "LAUREL_DB is not set (the "
-		    "libpq connection string of the database)");
+	/*
+	 * The operator's tool acts as the schema's owner; the instances'
+	 * LAUREL_DB is the app's role, which owns nothing. Where both are
+	 * set (production), the owner's string wins.
+	 */
+	if ((dsn = getenv("LAUREL_OWNER_DB")) == NULL || *dsn == '\0')
+		dsn = getenv("LAUREL_DB");
+	if (dsn == NULL || *dsn == '\0') {
+		(void)snprintf(errbuf, errlen, "LAUREL_OWNER_DB (or LAUREL_DB) "
+		    "is not set (the libpq connection string of the schema's "
+		    "owner)");
 		return (NULL);
 	}
 

@@ -676,6 +676,29 @@ sql_read(const char *dir, size_t *n)
 	return (files);
 }
 
+/*
+ * The app's role owns nothing: migrations run as it would either fail
+ * half-way or, once an operator made it the owner, let the app drop the
+ * audit log's triggers. Refused with the setting to use. 1 if refused.
+ */
+static int
+migrate_as_app(PGconn *conn)
+{
+	PGresult	*res;
+	int		 app;
+
+	res = PQexec(conn, "SELECT current_user = 'laurel_app'");
+	app = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (app)
+		fprintf(stderr, "laurelctl: migrate runs as the schema's owner, "
+		    "not as laurel_app: set LAUREL_OWNER_DB to the owner's "
+		    "connection string\n");
+
+	return (app);
+}
+
 int
 ctl_migrate(int argc, char **argv)
 {
@@ -700,6 +723,11 @@ ctl_migrate(int argc, char **argv)
 		sqldir = migrate_beside(dir, "sql");
 
 	if ((conn = ctl_connect()) == NULL) {
+		free(sqldir);
+		return (1);
+	}
+	if (migrate_as_app(conn)) {
+		PQfinish(conn);
 		free(sqldir);
 		return (1);
 	}

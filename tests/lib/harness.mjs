@@ -109,7 +109,7 @@ export class Cluster {
 // The pending migrations, then every function and trigger of sql/.
 export function migrate(dsn) {
   return execFileSync(join(ROOT, 'build/laurelctl'), ['migrate', join(ROOT, 'migrations'), join(ROOT, 'sql')], {
-    env: { ...process.env, LAUREL_DB: dsn }, encoding: 'utf8',
+    env: { ...process.env, LAUREL_OWNER_DB: '', LAUREL_DB: dsn }, encoding: 'utf8',
   });
 }
 

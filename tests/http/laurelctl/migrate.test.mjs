@@ -265,3 +265,22 @@ test('two migrates at once on a fresh database: one does the work, both succeed'
   assert.deepEqual([a.out, b.out].map((o) => o.includes('applied 0001_foundation.sql')).sort(), [false, true]);
   assert.deepEqual(state(db), fresh);
 });
+
+// Production's instances connect as laurel_app; migrations run as the
+// owner, from LAUREL_OWNER_DB, which wins over LAUREL_DB (deploy/).
+test('migrate refuses to run as the app role, and runs as the owner of LAUREL_OWNER_DB', () => {
+  const db = freshDb();
+  const run = (env) => spawnSync(CTL, ['migrate', join(ROOT, 'migrations'), join(ROOT, 'sql')],
+    { env: { ...process.env, LAUREL_OWNER_DB: '', ...env }, encoding: 'utf8' });
+  const asApp = run({ LAUREL_DB: cluster.appDsn(db) });
+  assert.equal(asApp.status, 1);
+  assert.equal(asApp.stderr, "laurelctl: migrate runs as the schema's owner, not as laurel_app: set LAUREL_OWNER_DB to the owner's connection string\n");
+  const asOwner = run({ LAUREL_DB: cluster.appDsn(db), LAUREL_OWNER_DB: cluster.dsn(db) });
+  assert.equal(asOwner.status, 0, asOwner.stderr);
+  assert.deepEqual(state(db), fresh);
+  // The app role owns nothing in the schema.
+  assert.equal(cluster.psql(`SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+    WHERE r.rolname = 'laurel_app' AND c.relnamespace = 'public'::regnamespace`, db), '0');
+  assert.equal(cluster.psql(`SELECT count(*) FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+    WHERE r.rolname = 'laurel_app'`, db), '0');
+});
