@@ -54,9 +54,9 @@ ctl_open(char *errbuf, size_t errlen)
 	if ((dsn = getenv("LAUREL_OWNER_DB")) == NULL || *dsn == '\0')
 		dsn = getenv("LAUREL_DB");
 	if (dsn == NULL || *dsn == '\0') {
-		(void)snprintf(errbuf, errlen, "LAUREL_OWNER_DB (or LAUREL_DB) "
-		    "is not set (the libpq connection string of the schema's "
-		    "owner)");
+		(void)snprintf(errbuf, errlen, "LAUREL_DB is not set, nor "
+		    "LAUREL_OWNER_DB (the libpq connection string of the "
+		    "schema's owner)");
 		return (NULL);
 	}
 

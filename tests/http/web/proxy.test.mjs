@@ -21,7 +21,8 @@ test('a spoofed X-Forwarded-For does not escape the sign-in throttle', async () 
   }
   assert.equal(last.status, 429);
   assert.equal(app.cluster.psql("SELECT count(*) FROM throttle WHERE key LIKE 'login-ip:192.0.2.%'", app.db), '0');
-  assert.equal(app.cluster.psql("SELECT hits FROM throttle WHERE key = 'login-ip:127.0.0.1'", app.db), '10');
+  // Ten failures and the eleventh attempt, counted before it was refused.
+  assert.equal(app.cluster.psql("SELECT hits FROM throttle WHERE key = 'login-ip:127.0.0.1'", app.db), '11');
 });
 
 test('with an https base URL every cookie is Secure', async () => {
