@@ -7,6 +7,12 @@
 -- each once, in its current text. `laurelctl migrate` applies them after
 -- the migrations, in the same transaction, every time (README "Where the
 -- SQL lives"): change a function here, no migration needed.
+--
+-- The app's role (laurel_app) holds no right on any table (migration
+-- 0013): it calls these functions, which run as their owner (SECURITY
+-- DEFINER, with a fixed search_path so that nobody's objects can stand in
+-- for ours). So the functions are the only doors, and each checks who
+-- calls it. Pure functions (IMMUTABLE) touch no table and need neither.
 
 -- The exact text that is hashed: fields joined by a unit separator, the
 -- time as microseconds since the epoch (independent of the TimeZone
@@ -24,7 +30,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION audit_chain() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	-- One writer at a time, so the chain has no forks; the id is taken
 	-- under the lock so that id order is chain order.
@@ -42,7 +48,7 @@ CREATE OR REPLACE TRIGGER audit_chain BEFORE INSERT ON audit
 	FOR EACH ROW EXECUTE FUNCTION audit_chain();
 
 CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	RAISE EXCEPTION 'the audit log is append-only';
 END
@@ -54,7 +60,7 @@ CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR
 
 CREATE OR REPLACE FUNCTION audit_log(p_actor bigint, p_action text,
     p_subject text, p_ip text, p_before jsonb, p_after jsonb) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	INSERT INTO audit (actor_id, action, subject, ip, before, after,
 	    prev_hash, hash)
 	VALUES (p_actor, p_action, coalesce(p_subject, ''), coalesce(p_ip, ''),
@@ -62,14 +68,14 @@ LANGUAGE sql AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION outbox_add(p_to text, p_subject text, p_body text)
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	INSERT INTO outbox (to_addr, subject, body) VALUES (p_to, p_subject, p_body)
 $$;
 
 -- `laurelctl mail` LISTENs on 'outbox'; the notification is sent when the
 -- inserting transaction commits, so the mailer never sees a row early.
 CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	PERFORM pg_notify('outbox', '');
 	RETURN NULL;
@@ -83,7 +89,7 @@ CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON outbox
 -- retry_after: seconds until the window ends.
 CREATE OR REPLACE FUNCTION throttle_hit(p_key text, p_limit integer,
     p_window interval, OUT allowed boolean, OUT retry_after integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	r throttle;
 BEGIN
@@ -104,7 +110,7 @@ $$;
 -- Is a key under its limit, without counting a hit?
 CREATE OR REPLACE FUNCTION throttle_peek(p_key text, p_limit integer,
     p_window interval, OUT allowed boolean, OUT retry_after integer)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT coalesce(bool_and(t.window_start + p_window <= now()
 	    OR t.hits < p_limit), true),
 	    coalesce(max(greatest(1, ceil(extract(epoch FROM
@@ -116,7 +122,7 @@ $$;
 -- admin-only function asks of its caller itself, besides the page's own
 -- check in C (two locks).
 CREATE OR REPLACE FUNCTION user_is_admin(p_user bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT coalesce((SELECT is_admin AND disabled_at IS NULL FROM users
 	    WHERE id = p_user), false)
 $$;

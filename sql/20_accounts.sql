@@ -13,7 +13,7 @@
 -- registration must not cost one).
 CREATE OR REPLACE FUNCTION register_attempt(p_ip text,
     OUT allowed boolean, OUT retry_after integer)
-LANGUAGE sql AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT allowed, retry_after FROM throttle_hit('register-ip:' || p_ip, 10,
 	    interval '1 hour')
 $$;
@@ -26,7 +26,7 @@ CREATE OR REPLACE FUNCTION user_register(p_email text, p_name text,
     p_new_subject text, p_new_body text,
     p_exists_subject text, p_exists_body text,
     OUT outcome text, OUT number bigint, OUT detail text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_id bigint;
 BEGIN
@@ -65,7 +65,7 @@ $$;
 -- identity (every session ends).
 CREATE OR REPLACE FUNCTION user_verify(p_token_hash text, p_ip text)
 RETURNS bigint
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	t user_tokens;
 	v_old text;
@@ -112,7 +112,7 @@ $$;
 CREATE OR REPLACE FUNCTION login_begin(p_email text, p_ip text,
     OUT allowed boolean, OUT retry_after integer, OUT user_id bigint,
     OUT password_hash text, OUT verified boolean, OUT disabled boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a record;
 	b record;
@@ -138,7 +138,7 @@ $$;
 -- A failed sign-in, already counted by login_begin: the audit entry.
 CREATE OR REPLACE FUNCTION login_failed(p_email text, p_ip text, p_user bigint,
     p_reason text) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	PERFORM audit_log(p_user, 'login.fail',
 	    CASE WHEN p_user IS NULL THEN '' ELSE 'user:' || p_user END,
@@ -146,10 +146,37 @@ BEGIN
 END
 $$;
 
+-- A signed-in person confirms their password before a change that needs
+-- it (a new password or address, deleting the account): the attempt is
+-- counted first, 10 in 15 minutes per account, then the stored hash is
+-- given for the check (which the app does off the event loop).
+CREATE OR REPLACE FUNCTION reauth_attempt(p_user bigint,
+    OUT allowed boolean, OUT retry_after integer, OUT password_hash text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	t record;
+BEGIN
+	SELECT * INTO t FROM throttle_hit('reauth-user:' || p_user, 10,
+	    interval '15 minutes');
+	allowed := t.allowed;
+	retry_after := t.retry_after;
+	IF allowed THEN
+		SELECT u.password_hash INTO password_hash FROM users u
+		WHERE u.id = p_user;
+	END IF;
+END
+$$;
+
+-- The secret being enrolled (sealed), for the first code's check.
+CREATE OR REPLACE FUNCTION totp_pending_of(p_user bigint) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT totp_pending FROM users WHERE id = p_user
+$$;
+
 -- Gives back one counted attempt (a sign-in or second step that
 -- succeeded), so that only failures are left in the count.
 CREATE OR REPLACE FUNCTION throttle_refund(p_keys text[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	UPDATE throttle SET hits = hits - 1 WHERE key = ANY (p_keys) AND hits > 0
 $$;
 
@@ -159,7 +186,7 @@ $$;
 CREATE OR REPLACE FUNCTION login_succeeded(p_user bigint, p_token_hash text,
     p_csrf text, p_ip text, p_agent text, p_new_hash text)
 RETURNS boolean
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_mfa boolean;
 BEGIN
@@ -197,7 +224,7 @@ CREATE OR REPLACE FUNCTION session_touch(p_token_hash text,
     OUT is_admin boolean, OUT has_totp boolean, OUT mfa_ok boolean,
     OUT csrf text)
 RETURNS SETOF record
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	s sessions;
 BEGIN
@@ -220,7 +247,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION session_end(p_token_hash text, p_ip text)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_user bigint;
 BEGIN
@@ -235,7 +262,7 @@ $$;
 
 -- Sessions older than their limits are of no use to anyone.
 CREATE OR REPLACE FUNCTION session_prune() RETURNS integer
-LANGUAGE sql AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	WITH gone AS (
 		DELETE FROM sessions WHERE expires_at <= now()
 		    OR last_seen <= now() - interval '2 hours'
@@ -250,7 +277,7 @@ $$;
 -- until confirmed.
 CREATE OR REPLACE FUNCTION totp_begin(p_user bigint, p_secret text)
 RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	UPDATE users SET totp_pending = p_secret
 	WHERE id = p_user AND totp_secret IS NULL
 $$;
@@ -262,7 +289,7 @@ CREATE OR REPLACE FUNCTION totp_confirm(p_user bigint, p_secret text,
     p_step bigint, p_recovery text[], p_old_session text,
     p_new_session text, p_ip text)
 RETURNS boolean
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	UPDATE users SET totp_secret = p_secret, totp_pending = NULL,
 	    totp_last_step = p_step
@@ -290,7 +317,7 @@ $$;
 CREATE OR REPLACE FUNCTION totp_state(p_user bigint,
     OUT secret text, OUT last_step bigint, OUT allowed boolean,
     OUT retry_after integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	t record;
 BEGIN
@@ -313,7 +340,7 @@ $$;
 CREATE OR REPLACE FUNCTION totp_login(p_user bigint, p_step bigint,
     p_recovery text, p_old_session text, p_new_session text, p_ip text,
     OUT outcome text, OUT number bigint, OUT detail text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	IF p_step IS NOT NULL THEN
 		UPDATE users SET totp_last_step = p_step
@@ -356,7 +383,7 @@ $$;
 CREATE OR REPLACE FUNCTION password_reset_request(p_email text,
     p_token_hash text, p_ip text, p_subject text, p_body text,
     OUT allowed boolean, OUT retry_after integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_user bigint;
 	a record;
@@ -391,7 +418,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION password_reset_valid(p_token_hash text)
 RETURNS boolean
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT EXISTS (SELECT 1 FROM user_tokens
 	    WHERE token_hash = p_token_hash AND purpose = 'reset'
 	    AND used_at IS NULL AND expires_at > now())
@@ -402,7 +429,7 @@ $$;
 CREATE OR REPLACE FUNCTION password_reset(p_token_hash text, p_hash text,
     p_ip text)
 RETURNS bigint
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_user bigint;
 BEGIN
@@ -430,7 +457,7 @@ $$;
 CREATE OR REPLACE FUNCTION account_rename(p_user bigint, p_name text,
     p_ip text)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_old text;
 BEGIN
@@ -447,7 +474,7 @@ $$;
 -- A new password: every other session ends, this one gets a new token.
 CREATE OR REPLACE FUNCTION account_password(p_user bigint, p_hash text,
     p_old_session text, p_new_session text, p_ip text) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	UPDATE users SET password_hash = p_hash WHERE id = p_user;
 	DELETE FROM sessions WHERE user_id = p_user
@@ -465,7 +492,7 @@ $$;
 CREATE OR REPLACE FUNCTION account_email_request(p_user bigint, p_new text,
     p_token_hash text, p_ip text, p_new_subject text, p_new_body text,
     p_old_subject text, p_old_body text) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_old text;
 BEGIN
@@ -490,7 +517,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION account_signout_all(p_user bigint, p_ip text)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	DELETE FROM sessions WHERE user_id = p_user;
 	PERFORM audit_log(p_user, 'logout.everywhere', 'user:' || p_user, p_ip,
@@ -505,7 +532,7 @@ $$;
 CREATE OR REPLACE FUNCTION account_sessions(p_user bigint)
 RETURNS TABLE (token_hash text, created_at text, last_seen text, ip text,
     user_agent text)
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT s.token_hash,
 	    to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
 	    to_char(s.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
@@ -520,7 +547,7 @@ $$;
 -- A verified account made by the operator; NULL when the e-mail is taken.
 CREATE OR REPLACE FUNCTION ctl_user_create(p_email citext, p_name text,
     p_hash text, p_admin boolean) RETURNS bigint
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_id bigint;
 BEGIN
@@ -542,7 +569,7 @@ $$;
 -- 'unknown', 'already', or 'done' (with its audit entry).
 CREATE OR REPLACE FUNCTION ctl_user_set_admin(p_email citext, p_admin boolean)
 RETURNS text
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	u users;
 BEGIN
@@ -568,7 +595,7 @@ $$;
 -- status: 'unknown', 'already' or 'done'; sessions: how many ended.
 CREATE OR REPLACE FUNCTION ctl_user_disable(p_email citext, OUT status text,
     OUT sessions integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	u users;
 	v_at timestamptz;

@@ -12,7 +12,7 @@
 CREATE OR REPLACE FUNCTION round_phase(r rounds,
     p_now timestamptz DEFAULT now())
 RETURNS text
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT CASE
 	    WHEN r.published_at IS NOT NULL THEN 'published'
 	    WHEN r.review_closed_at IS NOT NULL THEN 'deciding'
@@ -36,7 +36,7 @@ CREATE OR REPLACE FUNCTION round_save(p_id bigint, p_actor bigint, p_ip text,
     p_reviews_due text, p_embargo text, p_blind boolean, p_k integer,
     p_max_files integer, p_max_mb integer,
     OUT outcome text, OUT detail text, OUT data text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_id bigint;
 	v_before jsonb;
@@ -46,8 +46,11 @@ DECLARE
 	v_due timestamptz;
 	v_embargo timestamptz;
 BEGIN
-	-- The second lock: the page checked too (web/authz.c).
-	IF (p_actor IS NULL AND current_user = 'laurel_app') OR
+	-- The second lock: the page checked too (web/authz.c). The caller's
+	-- role is the one connected or set (SET ROLE), never current_user,
+	-- which is this function's owner here (SECURITY DEFINER).
+	IF (p_actor IS NULL AND (session_user = 'laurel_app' OR
+	    current_setting('role') = 'laurel_app')) OR
 	    (p_actor IS NOT NULL AND NOT user_is_admin(p_actor)) THEN
 		outcome := 'notfound';
 		RETURN;
@@ -138,7 +141,7 @@ $$;
 -- no administrator.
 CREATE OR REPLACE FUNCTION round_admin_view(p_slug text, p_user bigint)
 RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT json_build_object(
 	    'id', r.id, 'slug', r.slug, 'title', r.title,
 	    'description', r.description, 'timezone', r.timezone,
@@ -166,7 +169,7 @@ $$;
 
 -- What a new round's form starts with (NULL but for administrators).
 CREATE OR REPLACE FUNCTION round_admin_defaults(p_user bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT json_build_object(
 	    'timezone', 'Europe/Brussels',
 	    'reviews_per_application', '3', 'max_files', '5',
@@ -179,7 +182,7 @@ $$;
 -- The rounds an admin runs, newest first, with their phases (NULL but
 -- for administrators).
 CREATE OR REPLACE FUNCTION round_admin_list(p_user bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT coalesce(json_agg(json_build_object('slug', r.slug,
 	    'title', r.title, 'phase', round_phase(r),
 	    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
@@ -192,7 +195,7 @@ $$;
 -- The rounds open for applications now, for the home page: the call text,
 -- categories and the deadline in the round's own zone.
 CREATE OR REPLACE FUNCTION rounds_public_open() RETURNS json
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	-- PL/pgSQL keeps this plan per connection; a SQL function would be
 	-- planned again on every call (the home page is hot).

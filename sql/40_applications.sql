@@ -63,7 +63,7 @@ $$;
 -- of names mirrors the allows[] below). The panel issue adds its rows here.
 CREATE OR REPLACE FUNCTION application_access(p_app bigint, p_user bigint,
     OUT relation text, OUT allows text[])
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
 	v_closes timestamptz;
@@ -102,7 +102,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION application_rights(p_app bigint, p_user bigint)
 RETURNS json
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT json_build_object('relation', x.relation, 'allows', x.allows)
 	FROM application_access(p_app, p_user) x
 $$;
@@ -111,7 +111,7 @@ $$;
 -- reads or changes one starts from.
 CREATE OR REPLACE FUNCTION application_owned(p_app bigint, p_user bigint)
 RETURNS applications
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT a.* FROM applications a
 	WHERE a.id = p_app
 	AND 'view' = ANY ((application_access(p_app, p_user)).allows)
@@ -123,7 +123,7 @@ $$;
 -- or 'withdrawn'.
 CREATE OR REPLACE FUNCTION application_lock(p_app bigint, p_user bigint,
     OUT a applications, OUT r rounds, OUT status text, OUT at timestamptz)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	SELECT * INTO a FROM applications
 	WHERE id = (application_owned(p_app, p_user)).id FOR UPDATE;
@@ -152,7 +152,7 @@ $$;
 CREATE OR REPLACE FUNCTION application_create(p_user bigint, p_slug text,
     p_ip text,
     OUT outcome text, OUT number bigint, OUT detail text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	r rounds;
 	v_id bigint;
@@ -194,7 +194,7 @@ END
 $$;
 
 CREATE OR REPLACE FUNCTION application_files_list(p_app bigint) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id,
 	    'name', f.name, 'sha256', f.sha256) ORDER BY f.id), '[]'::jsonb)
 	FROM application_files f WHERE f.application_id = p_app
@@ -204,7 +204,7 @@ $$;
 -- fingerprint, e-mail and audit. The caller holds the row lock.
 CREATE OR REPLACE FUNCTION application_receipt(p_app bigint, p_at timestamptz,
     p_actor bigint, p_ip text, p_subject text, p_body text) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
 	r rounds;
@@ -272,7 +272,7 @@ CREATE OR REPLACE FUNCTION application_save(p_app bigint, p_user bigint,
     p_base integer, p_content jsonb, p_kind text, p_ip text, p_subject text,
     p_body text,
     OUT outcome text, OUT number bigint, OUT detail text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
 	r rounds;
@@ -339,7 +339,7 @@ $$;
 CREATE OR REPLACE FUNCTION application_withdraw(p_app bigint, p_user bigint,
     p_ip text,
     OUT outcome text, OUT number bigint, OUT detail text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
 	v_status text;
@@ -372,7 +372,7 @@ $$;
 -- core/appview.c), or NULL when the user may not see it. p_version: an earlier version to show, NULL for the latest.
 CREATE OR REPLACE FUNCTION application_view(p_app bigint, p_user bigint,
     p_version integer) RETURNS json
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
 	r rounds;
@@ -425,7 +425,7 @@ $$;
 -- The applicant's list. PL/pgSQL, so that its plan is kept per
 -- connection (a SQL function that aggregates is planned on every call).
 CREATE OR REPLACE FUNCTION application_list(p_user bigint) RETURNS json
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	RETURN (SELECT coalesce(json_agg(json_build_object('id', a.id,
 	    'title', coalesce(v.content ->> 'title', ''),
@@ -448,7 +448,7 @@ CREATE OR REPLACE FUNCTION application_file_add(p_app bigint, p_user bigint,
     p_name text, p_size bigint, p_sha256 text, p_key_id text, p_sealed bytea,
     p_ip text, p_subject text, p_body text,
     OUT outcome text, OUT number bigint, OUT detail text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
 	r rounds;
@@ -497,7 +497,7 @@ $$;
 CREATE OR REPLACE FUNCTION application_file_delete(p_app bigint, p_user bigint,
     p_file bigint, p_ip text, p_subject text, p_body text,
     OUT outcome text, OUT number bigint, OUT detail text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
 	v_status text;
@@ -539,7 +539,7 @@ $$;
 CREATE OR REPLACE FUNCTION application_file_get(p_app bigint, p_user bigint,
     p_file bigint, OUT name text, OUT key_id text, OUT sealed bytea)
 RETURNS SETOF record
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT f.name, f.key_id, f.sealed FROM application_files f
 	WHERE f.id = p_file AND f.application_id = p_app
 	    AND 'files' = ANY ((application_access(p_app, p_user)).allows)
@@ -549,7 +549,7 @@ $$;
 -- only if it is still the one that was read.
 CREATE OR REPLACE FUNCTION file_rekey(p_file bigint, p_old_key text,
     p_new_key text, p_sealed bytea) RETURNS boolean
-LANGUAGE sql AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	WITH u AS (
 		UPDATE application_files SET key_id = p_new_key, sealed = p_sealed
 		WHERE id = p_file AND key_id = p_old_key
@@ -560,7 +560,7 @@ $$;
 -- Every country for the selects of the form, by name (PL/pgSQL: the
 -- plan is kept, see application_list).
 CREATE OR REPLACE FUNCTION country_list() RETURNS json
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	RETURN (SELECT json_agg(json_build_object('value', code,
 	    'label', name) ORDER BY name) FROM countries);

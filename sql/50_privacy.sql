@@ -12,7 +12,7 @@
 -- VOLATILE for the reason account_sessions() is: it runs in the statement
 -- that touches the session, and must see that.
 CREATE OR REPLACE FUNCTION account_export(p_user bigint) RETURNS json
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT json_build_object(
 	    'format', 'laurel-export-1',
 	    'exported_at', now(),

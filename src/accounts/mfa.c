@@ -100,8 +100,7 @@ enrol_load(struct http_request *req, struct load_params *lp)
 	if (req->method != HTTP_METHOD_POST)
 		return (NULL);
 
-	return ("(SELECT totp_pending FROM users WHERE id = s.user_id) "
-	    "AS totp_pending");
+	return ("totp_pending_of(s.user_id) AS totp_pending");
 }
 
 static int

@@ -9,6 +9,7 @@
 #include "web/db.h"
 #include "web/fields.h"
 #include "web/handler.h"
+#include "web/page.h"
 #include "web/work.h"
 
 void
@@ -26,8 +27,8 @@ pwconfirm_fetch(struct http_request *req, struct pwconfirm *pc)
 	const char	*params[1];
 
 	params[0] = pc->uid;
-	return (step_query(req, "SELECT password_hash FROM users "
-	    "WHERE id = $1", 1, params));
+	return (step_query(req, "SELECT allowed, retry_after, password_hash "
+	    "FROM reauth_attempt($1)", 1, params));
 }
 
 /* On a task thread: 1 right, 0 wrong, -1 when fresh could not be hashed. */
@@ -49,7 +50,16 @@ pwconfirm_run(void *arg)
 int
 pwconfirm_verify(struct http_request *req, struct pwconfirm *pc)
 {
-	pc->stored_hash = kore_strdup(db_value(req, 0, 0));
+	const char	*hash;
+
+	if (!db_bool(req, "allowed")) {
+		page_throttled(req, "password confirmations",
+		    db_text(req, "retry_after"));
+		return (STEP_DONE);
+	}
+
+	hash = db_text(req, "password_hash");
+	pc->stored_hash = kore_strdup(hash != NULL ? hash : "");
 	return (step_work(req, pwconfirm_run, pc));
 }
 

@@ -1,8 +1,9 @@
 /*
  * The current password, asked again before a change that needs it (a
  * new password or e-mail address on /account, /account/delete). Two
- * steps of the page's own: pwconfirm_fetch() reads the stored hash,
- * pwconfirm_verify() checks the typed password against it with
+ * steps of the page's own: pwconfirm_fetch() counts the attempt (10 in
+ * 15 minutes per account) and reads the stored hash, pwconfirm_verify()
+ * answers the 429 page past the limit, or checks the typed password against it with
  * Argon2id on a task thread, hashing a new password on the same task
  * when there is one. In the step after, pwconfirm_ok() tells.
  */

@@ -148,3 +148,24 @@ test('bogus password resets cost no Argon2id, and a real sign-in gets through a 
   // Sixty bogus resets and one real sign-in cost less than three hashes.
   assert.ok(floodCpu < cost, `flood ${floodCpu} ticks, three hashes ${cost}`);
 });
+
+test('confirming the current password is throttled too: /account and /account/delete', async () => {
+  const email = 'reauth@example.org';
+  const c = await applicant(app, email, '198.51.100.20');
+  const answers = [];
+  for (let i = 0; i < 6; i++) {
+    await c.page('/account');
+    answers.push((await c.post('/account', { action: 'password', current_password: `wrong ${i}`,
+      new_password: 'another long new password' })).status);
+    await c.page('/account');
+    answers.push((await c.post('/account', { action: 'email', new_email: 'elsewhere@example.org',
+      email_password: `wrong ${i}` })).status);
+  }
+  // Ten tries in all, whichever form they come from; then 429.
+  assert.deepEqual(answers.slice(0, 10), Array(10).fill(422));
+  assert.deepEqual(answers.slice(10), [429, 429]);
+  await c.page('/account');
+  const del = await c.post('/account/delete', { password: PW });
+  assert.equal(del.status, 429, 'even the right password waits');
+  assert.equal(sql(`SELECT count(*) FROM users WHERE email = '${email}'`), '1');
+});

@@ -100,8 +100,22 @@ test('the rights of the app role are those the migrations gave it', () => {
   assert.match(fns['account_delete(bigint, text)'].def, /SECURITY DEFINER/);
   assert.equal(fns['account_delete(bigint, text)'].acl, '{laurel=X/laurel,laurel_app=X/laurel}', 'not PUBLIC');
   assert.equal(fns['session_touch(text)'].app, true);
-  assert.equal(fresh.relations.audit, '{laurel=arwdDxt/laurel,laurel_app=ar/laurel}', 'the audit log: read and append');
-  assert.equal(fresh.relations.application_versions, '{laurel=arwdDxt/laurel,laurel_app=ar/laurel}', 'versions: insert only');
+  // No right on any table or sequence but the mailer's on the outbox:
+  // the functions are the only doors (0013_least_privilege.sql).
+  for (const [rel, acl] of Object.entries(fresh.relations)) {
+    if (rel === 'outbox')
+      assert.equal(acl, '{laurel=arwdDxt/laurel,laurel_app=rw/laurel}', 'the mailer claims and marks messages');
+    else
+      assert.doesNotMatch(acl ?? '', /laurel_app/, `${rel}: no right for the app's role`);
+  }
+  // Each function the app may call runs as its owner with a fixed
+  // search_path, unless it is pure (IMMUTABLE: no table at all).
+  for (const [f, { def, app }] of Object.entries(fns)) {
+    if (!app || /\bIMMUTABLE\b/.test(def))
+      continue;
+    assert.match(def, /SECURITY DEFINER/, `${f} runs as its owner`);
+    assert.match(def, /SET search_path TO 'public', 'pg_temp'/, `${f} has a fixed search_path`);
+  }
   assert.equal(fresh.triggers.length, 3);
 });
 
@@ -155,14 +169,17 @@ test('a database migrated with the old migrations ends like a fresh one', (t) =>
     { env: { ...process.env, LAUREL_DB: cluster.dsn(db) }, encoding: 'utf8' });
   const old = state(db);
   assert.match(old.functions['session_touch(text)'].def, /plpgsql/, 'the old 0012 text');
-  assert.deepEqual(old.migrations, fresh.migrations, 'the same migrations, by name');
+  // The same migrations by name, then those added since.
+  const added = fresh.migrations.slice(old.migrations.length);
+  assert.deepEqual(old.migrations, fresh.migrations.slice(0, old.migrations.length), 'the same migrations, by name');
+  assert.deepEqual(added, ['0013_least_privilege.sql']);
 
   const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
   assert.equal(r.status, 0, r.stderr);
-  // No migration to apply; only the functions changed since then are
+  // The migrations added since; the functions changed since then are
   // made again (or dropped), and nothing needs a grant repaired.
   for (const line of r.stdout.split('\n').filter(Boolean))
-    assert.match(line, /^(re-created|dropped) function /, line);
+    assert.match(line, /^(re-created|dropped) function |^applied 0013_least_privilege\.sql/, line);
   assert.deepEqual(state(db), fresh);
 });
 
@@ -283,4 +300,37 @@ test('migrate refuses to run as the app role, and runs as the owner of LAUREL_OW
     WHERE r.rolname = 'laurel_app' AND c.relnamespace = 'public'::regnamespace`, db), '0');
   assert.equal(cluster.psql(`SELECT count(*) FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
     WHERE r.rolname = 'laurel_app'`, db), '0');
+});
+
+// What a stolen app connection can do by hand: nothing but call the
+// functions, each of which checks its caller.
+test('the app role can neither make itself admin, nor write the audit log, nor read password hashes', () => {
+  const db = freshDb();
+  cluster.psql("INSERT INTO users (email, display_name, password_hash, verified_at) VALUES ('eve@example.org', 'Eve', 'x', now())", db);
+  for (const q of [
+    "UPDATE users SET is_admin = true WHERE email = 'eve@example.org'",
+    "INSERT INTO audit (action, subject) VALUES ('forged', 'user:1')",
+    'SELECT password_hash FROM users',
+    'SELECT token_hash FROM sessions',
+    "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) SELECT 'x', id, 'x', now() + interval '1 day' FROM users",
+    'DELETE FROM throttle',
+    "SELECT nextval('users_id_seq')",
+  ]) {
+    const r = spawnSync('psql', [cluster.appDsn(db), '-v', 'ON_ERROR_STOP=1', '-Atqc', q], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0, q);
+    assert.match(r.stderr, /permission denied/, q);
+  }
+  assert.equal(cluster.psql("SELECT is_admin FROM users WHERE email = 'eve@example.org'", db), 'f');
+  assert.equal(cluster.psql("SELECT count(*) FROM audit WHERE action = 'forged'", db), '0');
+  // The operator's function as the app: not allowed either.
+  const r = spawnSync('psql', [cluster.appDsn(db), '-v', 'ON_ERROR_STOP=1', '-Atqc',
+    "SELECT ctl_user_set_admin('eve@example.org', true)"], { encoding: 'utf8' });
+  assert.match(r.stderr, /permission denied/);
+  // round_save with no actor is the operator's: refused to the app's role
+  // even though the function runs as its owner.
+  const rs = spawnSync('psql', [cluster.appDsn(db), '-v', 'ON_ERROR_STOP=1', '-Atqc',
+    `SELECT outcome FROM round_save(NULL, NULL, '', 'T', 'evil-round', 'x', '[]'::jsonb, '{AT}'::text[], 'Europe/Brussels',
+      '2030-01-01T10:00', '2030-02-01T10:00', '', '', false, 3, 5, 20)`], { encoding: 'utf8' });
+  assert.equal(rs.stdout.trim(), 'notfound', rs.stderr);
+  assert.equal(cluster.psql("SELECT count(*) FROM rounds WHERE slug = 'evil-round'", db), '0');
 });
