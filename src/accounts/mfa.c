@@ -19,6 +19,7 @@
 #include "core/token.h"
 #include "core/totp.h"
 #include "accounts/mfa.h"
+#include "accounts/pwconfirm.h"
 #include "web/body.h"
 #include "web/client.h"
 #include "web/ctx.h"
@@ -45,6 +46,8 @@ struct mfa {
 	char		 codes[MFA_RECOVERY][TOTP_RECOVERY_SIZE];
 	char		*code_array;
 	char		*sealed;	/* the secret as stored (sealstr) */
+	struct pwconfirm pw;		/* enrolment: the current password */
+	int		 confirming;	/* enrolment: a first code was sent */
 };
 
 static void
@@ -54,6 +57,7 @@ mfa_free(void *arg)
 
 	kore_free(m->code_array);
 	free(m->sealed);
+	pwconfirm_clear(&m->pw);
 	sodium_memzero(m, sizeof(*m));
 	kore_free(m);
 }
@@ -89,8 +93,10 @@ mfa_new_token(struct mfa *m)
 }
 
 /*
- * Enrolment: /account/totp. A GET starts over with a new secret; a POST
- * confirms the pending one, which comes with the session check.
+ * Enrolment: /account/totp. A GET only asks for the current password; a
+ * POST of it (counted like every confirmation, pwconfirm) starts over
+ * with a new secret and shows it; a POST of a first code confirms the
+ * pending secret, which comes with the session check.
  */
 
 static const char *
@@ -104,17 +110,71 @@ enrol_load(struct http_request *req, struct load_params *lp)
 }
 
 static int
+enrol_ask(struct http_request *req, int status, const char *error)
+{
+	if (error != NULL)
+		fields_error(req, "password", error);
+	return (step_render_as(req, status, "totp_password"));
+}
+
+/* Which of the three: the password form, the password, or a code. */
+static int
+enrol_route(struct http_request *req)
+{
+	struct mfa	*m;
+	struct user	*u;
+
+	u = session_user(req);
+	if (u->has_totp)
+		return (step_render_as(req, 200, "totp_on"));
+	if (req->method != HTTP_METHOD_POST)
+		return (enrol_ask(req, 200, NULL));
+
+	/* The code form sends totp_code, even empty; the other, password. */
+	m = mfa_arg(req);
+	if (form_get(body_form(req), "totp_code") != NULL) {
+		m->confirming = 1;
+		return (STEP_NEXT);
+	}
+	if (body_get(req, "password")[0] == '\0')
+		return (enrol_ask(req, 422, "Enter your current password."));
+
+	pwconfirm_init(&m->pw, u->id, body_get(req, "password"), NULL);
+	return (STEP_NEXT);
+}
+
+static int
+enrol_fetch(struct http_request *req)
+{
+	struct mfa	*m;
+
+	m = mfa_arg(req);
+	return (m->confirming ? STEP_NEXT : pwconfirm_fetch(req, &m->pw));
+}
+
+static int
+enrol_verify(struct http_request *req)
+{
+	struct mfa	*m;
+
+	m = mfa_arg(req);
+	return (m->confirming ? STEP_NEXT : pwconfirm_verify(req, &m->pw));
+}
+
+/* The password was right: a new secret, pending until its first code. */
+static int
 enrol_begin(struct http_request *req)
 {
 	struct mfa	*m;
 	const char	*params[2];
 
-	if (session_user(req)->has_totp)
-		return (step_render_as(req, 200, "totp_on"));
-	if (req->method == HTTP_METHOD_POST)
-		return (STEP_NEXT);
-
 	m = mfa_arg(req);
+	if (m->confirming)
+		return (STEP_NEXT);
+	if (!pwconfirm_ok(req))
+		return (enrol_ask(req, 422, "That is not your current "
+		    "password."));
+
 	if (totp_secret_new(m->secret, sizeof(m->secret)) == -1)
 		fatal("mfa: no randomness");
 	/* Stored sealed with the file key, never in clear. */
@@ -180,7 +240,7 @@ enrol_codes(struct mfa *m)
 static const char	sql_totp_confirm[] =
     "SELECT totp_confirm($1, $2, $3, $4::text[], $5, $6, $7)";
 
-/* GET: the form for the secret just begun. POST: its first code. */
+/* The form for the secret just begun, or the first code for it. */
 static int
 enrol_check(struct http_request *req)
 {
@@ -189,7 +249,7 @@ enrol_check(struct http_request *req)
 	long long	 step;
 
 	m = mfa_arg(req);
-	if (req->method != HTTP_METHOD_POST)
+	if (!m->confirming)
 		return (enrol_form(req, m, 200));
 
 	/* Nothing pending, or sealed with a key gone: start again. */
@@ -240,8 +300,8 @@ enrol_done(struct http_request *req)
 	return (step_page(req, 200, "totp_codes"));
 }
 
-static const step_fn enrol_steps[] = { enrol_begin, enrol_check,
-    enrol_done, NULL };
+static const step_fn enrol_steps[] = { enrol_route, enrol_fetch,
+    enrol_verify, enrol_begin, enrol_check, enrol_done, NULL };
 
 /* Signed in, not only as an administrator: they come here to enrol. */
 HANDLER(mfa_enrol,

@@ -20,3 +20,13 @@ export function totp(secret, time = Date.now() / 1000) {
   const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000;
   return String(n).padStart(6, '0');
 }
+
+// Starts enrolment as a signed-in client: /account/totp asks for the
+// current password first, then shows the secret. { html, secret }.
+export async function enrolStart(c, password) {
+  await c.page('/account/totp');
+  const res = await c.post('/account/totp', { password });
+  const html = await res.text();
+  const m = html.match(/<code class="secret">([A-Z2-7 ]+)<\/code>/);
+  return { res, html, secret: m ? m[1].replace(/ /g, '') : null };
+}

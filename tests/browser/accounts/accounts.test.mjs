@@ -69,6 +69,10 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     sql(`UPDATE users SET is_admin = true WHERE email = '${email}'`);
     await page.goto(app.url('/admin'));
     await page.waitForURL(/\/account\/totp$/);
+    await clean(page, `${label}-totp-password`);
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForSelector('code.secret');
     await clean(page, `${label}-totp-enrol`);
     const secret = (await page.locator('code.secret').innerText()).replace(/ /g, '');
     await page.getByLabel('Code from the app').fill(totp(secret));

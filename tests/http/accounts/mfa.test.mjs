@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, startApp } from '../../lib/harness.mjs';
-import { totp } from '../../lib/totp.mjs';
+import { totp, enrolStart } from '../../lib/totp.mjs';
 
 let app;
 const PASSWORD = 'lantern orbit cactus 42';
@@ -38,10 +38,29 @@ test('an admin without TOTP is sent to enrol before any admin page', async () =>
   assert.equal(admin.headers.get('location'), '/account/totp');
 });
 
+test('enrolment asks for the current password first; the page itself writes nothing', async () => {
+  const c = client();
+  await signIn(c);
+  const before = sql(`SELECT coalesce(totp_pending, '-') FROM users WHERE email = '${EMAIL}'`);
+  const { res, html } = await c.page('/account/totp');
+  assert.equal(res.status, 200);
+  assert.match(html, /name="password"/);
+  assert.doesNotMatch(html, /class="secret"/);
+  await c.page('/account/totp');
+  assert.equal(sql(`SELECT coalesce(totp_pending, '-') FROM users WHERE email = '${EMAIL}'`), before, 'GET stores no secret');
+  let r = await c.post('/account/totp', { password: '' });
+  assert.equal(r.status, 422);
+  assert.match(await r.text(), /Enter your current password/);
+  r = await c.post('/account/totp', { password: 'not my password at all' });
+  assert.equal(r.status, 422);
+  assert.match(await r.text(), /That is not your current password/);
+  assert.equal(sql(`SELECT coalesce(totp_pending, '-') FROM users WHERE email = '${EMAIL}'`), before, 'nothing pending');
+});
+
 test('enrolment: QR code, a wrong code refused, the right one turns it on', async () => {
   const c = client();
   await signIn(c);
-  const { res, html } = await c.page('/account/totp');
+  const { res, html } = await enrolStart(c, PASSWORD);
   assert.equal(res.status, 200);
   assert.match(html, /<svg[^>]+role="img"[^>]+aria-label="QR code/);
   assert.doesNotMatch(html, /style=/);

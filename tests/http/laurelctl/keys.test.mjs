@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { totp } from '../../lib/totp.mjs';
+import { totp, enrolStart } from '../../lib/totp.mjs';
 import {
   Client, Cluster, ROOT, migrate, restartApp, startApp,
   tempDir, writeKeyFile, startRefused } from '../../lib/harness.mjs';
@@ -271,8 +271,7 @@ test('rotation end to end: documents stay readable before, during and after', as
 
     // Two-step sign-in: ana's secret sealed with A; bob's stored in clear
     // (from before secrets were sealed).
-    const enrol = await c.page('/account/totp');
-    const secret = enrol.html.match(/<code class="secret">([A-Z2-7 ]+)<\/code>/)[1].replace(/ /g, '');
+    const { secret } = await enrolStart(c, PW);
     assert.equal((await c.post('/account/totp', { totp_code: totp(secret) })).status, 200);
     assert.match(sql("SELECT totp_secret FROM users WHERE email = 'ana@example.org'"), new RegExp(`^s1\\.${idA}\\.`));
     await account(app, 'bob@example.org');	// asserts the sign-in itself

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, startApp } from '../../lib/harness.mjs';
-import { totp } from '../../lib/totp.mjs';
+import { totp, enrolStart } from '../../lib/totp.mjs';
 import { openRound, apply, pdf, upload } from '../../lib/apply.mjs';
 
 let app;
@@ -26,8 +26,7 @@ async function account(email, admin) {
   await c.page('/login');
   await c.post('/login', { email, password: PW });
   if (admin) {
-    const { html } = await c.page('/account/totp');
-    const secret = html.match(/<code class="secret">([A-Z2-7 ]+)<\/code>/)[1].replace(/ /g, '');
+    const { secret } = await enrolStart(c, PW);
     await c.post('/account/totp', { totp_code: totp(secret) });
   }
   return c;
