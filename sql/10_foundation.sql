@@ -58,13 +58,43 @@ CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR
 	TRUNCATE ON audit
 	FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 
+-- The keys of an entry's before/after whose values are personal data:
+-- kept out of the hash chain (audit_personal, migration 0014), so that
+-- deleting the account deletes them and the chain still verifies.
+CREATE OR REPLACE FUNCTION audit_personal_part(p jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_object_agg(e.key, e.value)
+	FROM jsonb_each(CASE WHEN jsonb_typeof(p) = 'object' THEN p END) e
+	WHERE e.key IN ('email', 'display_name')
+$$;
+
 CREATE OR REPLACE FUNCTION audit_log(p_actor bigint, p_action text,
     p_subject text, p_ip text, p_before jsonb, p_after jsonb) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	v_pb jsonb := audit_personal_part(p_before);
+	v_pa jsonb := audit_personal_part(p_after);
+	v_id bigint;
+BEGIN
 	INSERT INTO audit (actor_id, action, subject, ip, before, after,
 	    prev_hash, hash)
 	VALUES (p_actor, p_action, coalesce(p_subject, ''), coalesce(p_ip, ''),
-	    p_before, p_after, '', '')
+	    CASE WHEN v_pb IS NULL THEN p_before ELSE p_before ||
+		(SELECT jsonb_object_agg(k, '(personal)') FROM
+		jsonb_object_keys(v_pb) k) END,
+	    CASE WHEN v_pa IS NULL THEN p_after ELSE p_after ||
+		(SELECT jsonb_object_agg(k, '(personal)') FROM
+		jsonb_object_keys(v_pa) k) END,
+	    '', '')
+	RETURNING id INTO v_id;
+
+	-- Whose data it is: the user the entry is about, else the actor.
+	IF v_pb IS NOT NULL OR v_pa IS NOT NULL THEN
+		INSERT INTO audit_personal (audit_id, user_id, before, after)
+		VALUES (v_id, coalesce(substring(p_subject FROM
+		    '^user:([0-9]+)$')::bigint, p_actor), v_pb, v_pa);
+	END IF;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION outbox_add(p_to text, p_subject text, p_body text)

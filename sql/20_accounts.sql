@@ -270,6 +270,28 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT count(*)::integer FROM gone
 $$;
 
+-- Deletes what nobody needs any more and would only be personal data at
+-- rest: expired sessions (their address and browser), used or expired
+-- links, throttle counters a day past their window, and mail delivered
+-- or given up more than a week ago (its body went at once). The
+-- operator's (laurelctl prune, hourly from deploy/).
+CREATE OR REPLACE FUNCTION prune(OUT sessions integer, OUT tokens integer,
+    OUT throttles integer, OUT mails integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	sessions := session_prune();
+	DELETE FROM user_tokens WHERE used_at IS NOT NULL
+	    OR expires_at <= now();
+	GET DIAGNOSTICS tokens = ROW_COUNT;
+	DELETE FROM throttle WHERE window_start < now() - interval '1 day';
+	GET DIAGNOSTICS throttles = ROW_COUNT;
+	DELETE FROM outbox WHERE created_at < now() - interval '7 days'
+	    AND (sent_at IS NOT NULL OR next_attempt = 'infinity');
+	GET DIAGNOSTICS mails = ROW_COUNT;
+END
+$$;
+REVOKE ALL ON FUNCTION prune() FROM PUBLIC;
+
 -- Two-step sign-in (TOTP): enrolment, confirmation with a first code and
 -- ten single-use recovery codes, and the second step of a sign-in.
 

@@ -54,7 +54,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		'at', e.at, 'action', e.action, 'subject', e.subject,
 		'ip', e.ip, 'before', e.before, 'after', e.after)
 		ORDER BY e.id), '[]')
-		FROM audit e WHERE e.actor_id = p_user
+		FROM audit_entries e WHERE e.actor_id = p_user
 		    OR e.subject = 'user:' || p_user
 		    OR e.subject IN (SELECT 'application:' || a.id
 			FROM applications a WHERE a.owner_id = p_user)))
@@ -99,6 +99,20 @@ BEGIN
 		WHERE owner_id = p_user RETURNING id)
 	SELECT count(*) INTO v_kept FROM k;
 
+	-- Nothing of the person may stay: the personal part of their audit
+	-- entries (the chained part has only ids and events), mail to the
+	-- address or to an address they asked to change to (delivered
+	-- bodies are gone already; pending ones go too),
+	-- throttle counters keyed by the address or the id. Sessions, links
+	-- and recovery codes go with the row (ON DELETE CASCADE).
+	DELETE FROM audit_personal WHERE user_id = p_user;
+	DELETE FROM outbox WHERE lower(to_addr) = lower(u.email::text)
+	    OR lower(to_addr) IN (SELECT lower(t.new_email::text)
+		FROM user_tokens t WHERE t.user_id = p_user
+		AND t.new_email IS NOT NULL);
+	DELETE FROM throttle WHERE key IN ('login-user:' || lower(u.email::text),
+	    'reset-user:' || lower(u.email::text), 'totp-user:' || p_user,
+	    'reauth-user:' || p_user);
 	DELETE FROM users WHERE id = p_user;
 	PERFORM audit_log(NULL, 'user.delete', 'user:' || p_user, p_ip, NULL,
 	    jsonb_build_object('applications_kept_anonymised', v_kept,

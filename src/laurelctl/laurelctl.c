@@ -21,6 +21,8 @@ static const struct {
 	{ "audit", ctl_audit, "verify: check the audit log's hash chain" },
 	{ "mail", ctl_mail, "deliver the e-mail outbox (--once: then exit)" },
 	{ "key", ctl_key, "new PATH | rotate: the file-encryption keys" },
+	{ "prune", ctl_prune, "delete expired sessions, links, counters and "
+	    "old mail" },
 	{ NULL, NULL, NULL }
 };
 

@@ -17,5 +17,6 @@ int	ctl_user(int, char **);
 int	ctl_audit(int, char **);
 int	ctl_mail(int, char **);
 int	ctl_key(int, char **);
+int	ctl_prune(int, char **);
 
 #endif

@@ -70,8 +70,11 @@ test('changing the name is audited with before and after', async () => {
   const ok = await c.post('/account', { action: 'name', display_name: 'New Name' });
   assert.equal(ok.headers.get('location'), '/account?done=name');
   assert.equal(sql("SELECT display_name FROM users WHERE email = 'rename@example.org'"), 'New Name');
-  const entry = sql("SELECT before->>'display_name' || '>' || (after->>'display_name') FROM audit WHERE action = 'user.rename'");
+  const entry = sql("SELECT before->>'display_name' || '>' || (after->>'display_name') FROM audit_entries WHERE action = 'user.rename'");
   assert.equal(entry, 'Old Name>New Name');
+  // The names are kept out of the hash chain (deleted with the account).
+  assert.equal(sql("SELECT before->>'display_name' || '>' || (after->>'display_name') FROM audit WHERE action = 'user.rename'"),
+    '(personal)>(personal)');
   const { html } = await c.page('/account?done=name');
   assert.match(html, /Your name has been changed/);
 });

@@ -92,3 +92,62 @@ test('delete without the CSRF token is refused and changes nothing', async () =>
   assert.equal(res.status, 403);
   assert.equal(sql(`SELECT count(*) FROM users WHERE email = 'keep@example.org'`), '1');
 });
+
+// After deletion a dump of the whole database holds neither the address
+// nor the name, whatever the person did: renamed, asked for an address
+// change, failed sign-ins and resets (throttle counters keyed by the
+// address), mail delivered and pending; and the audit chain verifies.
+test('after deletion a dump of the database holds neither the address nor the name', async () => {
+  const email = 'vanishing.person@example.org';
+  const c = await applicant(app, email, '203.0.113.45');
+  await c.page('/account');
+  assert.equal((await c.post('/account', { action: 'name', display_name: 'Zelda Vanishing' })).status, 303);
+  await c.page('/account');
+  assert.equal((await c.post('/account', { action: 'email', new_email: 'zelda.elsewhere@example.org', email_password: PW })).status, 303);
+  const other = new (await import('../../lib/harness.mjs')).Client(app, { ip: '203.0.113.46' });
+  await other.page('/login');
+  await other.post('/login', { email, password: 'a wrong password here' });
+  await other.page('/password/forgot');
+  await other.post('/password/forgot', { email });
+  // One message delivered (its row stays, its body blanked), the rest pending.
+  const ctl = (args) => execFileSync(join(ROOT, 'build/laurelctl'), args,
+    { env: { ...process.env, LAUREL_DB: app.dsn, LAUREL_MAIL_MODE: 'file', LAUREL_MAIL_DIR: tempDir('laurel-mail-') }, encoding: 'utf8' });
+  sql(`UPDATE outbox SET next_attempt = 'infinity' WHERE to_addr <> '${email}'`);
+  ctl(['mail', '--once']);
+  sql(`UPDATE outbox SET next_attempt = now() WHERE next_attempt = 'infinity' AND sent_at IS NULL AND attempts = 0`);
+  const seen = (text) => text.toLowerCase().includes(email) || text.includes('Zelda') || text.includes('zelda.elsewhere')
+    || text.toLowerCase().includes('vanishing');
+  const dump = () => execFileSync('pg_dump', ['--no-owner', '--data-only', app.dsn], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.ok(seen(dump()), 'the dump had the person before');
+
+  await c.page('/account');
+  const res = await c.post('/account/delete', { password: PW });
+  assert.equal(res.status, 200);
+  const after = dump();
+  const lines = after.split('\n').filter((l) => seen(l));
+  assert.deepEqual(lines, [], 'nothing of the person is left');
+  assert.match(ctl(['audit', 'verify']), /^audit: OK/);
+});
+
+test('laurelctl prune deletes expired sessions, used links, old counters and old mail, and keeps the rest', async () => {
+  const c = await applicant(app, 'prune@example.org', '203.0.113.47');
+  const uid = sql("SELECT id FROM users WHERE email = 'prune@example.org'");
+  sql(`INSERT INTO sessions (token_hash, user_id, csrf, expires_at, ip, user_agent)
+       VALUES ('old-session', ${uid}, 'x', now() - interval '1 minute', '198.51.100.1', 'Old Browser');
+     INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) VALUES ('old-token', ${uid}, 'reset', now() - interval '1 minute');
+     INSERT INTO user_tokens (token_hash, user_id, purpose, expires_at) VALUES ('live-token', ${uid}, 'reset', now() + interval '1 hour');
+     INSERT INTO throttle (key, window_start, hits) VALUES ('login-ip:old', now() - interval '2 days', 3), ('login-ip:live', now(), 3);
+     INSERT INTO outbox (to_addr, subject, body, created_at, sent_at) VALUES ('old@example.org', 'Old', '', now() - interval '8 days', now() - interval '8 days');
+     INSERT INTO outbox (to_addr, subject, body, created_at) VALUES ('pending@example.org', 'Pending', 'x', now() - interval '8 days');`);
+  const out = execFileSync(join(ROOT, 'build/laurelctl'), ['prune'], { env: { ...process.env, LAUREL_DB: app.dsn }, encoding: 'utf8' });
+  assert.match(out, /^pruned \d+ session\(s\), \d+ link\(s\), \d+ throttle counter\(s\), \d+ message\(s\)\n$/);
+  assert.equal(sql("SELECT count(*) FROM sessions WHERE token_hash = 'old-session'"), '0');
+  assert.equal(sql("SELECT string_agg(token_hash, ',' ORDER BY token_hash) FROM user_tokens WHERE token_hash IN ('old-token', 'live-token')"), 'live-token');
+  assert.equal(sql("SELECT string_agg(key, ',') FROM throttle WHERE key LIKE 'login-ip:%' AND key IN ('login-ip:old', 'login-ip:live')"), 'login-ip:live');
+  assert.equal(sql("SELECT string_agg(subject, ',') FROM outbox WHERE to_addr IN ('old@example.org', 'pending@example.org')"), 'Pending');
+  // The live session still works.
+  assert.equal((await c.get('/applications')).status, 200);
+  // The app's role may not call it.
+  const r = (await import('node:child_process')).spawnSync('psql', [app.cluster.appDsn(app.db), '-Atqc', 'SELECT * FROM prune()'], { encoding: 'utf8' });
+  assert.match(r.stderr, /permission denied/);
+});
