@@ -537,10 +537,11 @@ $$;
 -- The sealed bytes of one document, for who may see its files (one row
 -- or none).
 CREATE OR REPLACE FUNCTION application_file_get(p_app bigint, p_user bigint,
-    p_file bigint, OUT name text, OUT key_id text, OUT sealed bytea)
+    p_file bigint, OUT name text, OUT key_id text, OUT sealed bytea,
+    OUT sha256 text)
 RETURNS SETOF record
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT f.name, f.key_id, f.sealed FROM application_files f
+	SELECT f.name, f.key_id, f.sealed, f.sha256 FROM application_files f
 	WHERE f.id = p_file AND f.application_id = p_app
 	    AND 'files' = ANY ((application_access(p_app, p_user)).allows)
 $$;

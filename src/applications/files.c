@@ -67,9 +67,10 @@ struct doc {
 	/* The application as loaded with the session (upload, delete). */
 	struct app_model model;
 
-	/* Download. */
+	/* Download: what opened, and whether it is what was uploaded. */
 	unsigned char	*opened;
 	size_t		 opened_len;
+	int		 mismatch;
 };
 
 static void
@@ -330,7 +331,7 @@ down_query(struct http_request *req)
 	values[1] = d->uid;
 	values[2] = d->fid_s;
 	memset(&p, 0, sizeof(p));
-	p.sql = "SELECT name, key_id, sealed FROM "
+	p.sql = "SELECT name, key_id, sealed, sha256 FROM "
 	    "application_file_get($1, $2, $3)";
 	p.nparams = 3;
 	p.values = values;
@@ -345,10 +346,27 @@ down_work(void *arg)
 {
 	struct doc	*d = arg;
 
+	unsigned char	 digest[SHA256_DIGEST_LENGTH];
+	char		 hex[65];
+
 	d->opened = filecrypt_open(d->key->key, d->plain, d->plain_len,
 	    &d->opened_len);
+	if (d->opened == NULL)
+		return (-1);
 
-	return (d->opened != NULL ? 0 : -1);
+	/*
+	 * A sealed document that opens with our key but is not the one
+	 * recorded for this row (moved from another row by someone who can
+	 * write the database) is refused like a damaged one.
+	 */
+	SHA256(d->opened, d->opened_len, digest);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	if (sodium_memcmp(hex, d->sha256, sizeof(hex) - 1) != 0) {
+		d->mismatch = 1;
+		return (-1);
+	}
+
+	return (0);
 }
 
 static int
@@ -378,6 +396,8 @@ down_fetched(struct http_request *req)
 	/* The result stays in ctx until the request ends. */
 	d->plain = (const unsigned char *)db_value(req, 0, 2);
 	d->plain_len = (size_t)db_length(req, 0, 2);
+	(void)snprintf(d->sha256, sizeof(d->sha256), "%.*s",
+	    db_length(req, 0, 3), db_value(req, 0, 3));
 
 	return (step_work(req, down_work, d));
 }
@@ -426,8 +446,14 @@ down_opened(struct http_request *req)
 
 	d = doc_arg(req);
 	if (work_result(req) != 0) {
-		kore_log(LOG_ERR, "files: document %s failed to open: its "
-		    "stored bytes were changed or damaged", d->fid_s);
+		if (d->mismatch)
+			kore_log(LOG_ERR, "files: document %s opened but is "
+			    "not the one recorded (SHA-256 differs): its "
+			    "stored bytes were replaced", d->fid_s);
+		else
+			kore_log(LOG_ERR, "files: document %s failed to "
+			    "open: its stored bytes were changed or damaged",
+			    d->fid_s);
 		return (step_error(req, 500, "This document is damaged and "
 		    "cannot be opened. The organisers have been told."));
 	}

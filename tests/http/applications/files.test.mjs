@@ -112,6 +112,25 @@ test('a tampered ciphertext is refused on download', async () => {
   assert.match(app.log(), new RegExp(`document ${fid} failed to open`));
 });
 
+test("a document moved into another row is refused: it is not the one recorded", async () => {
+  // Someone who can write the database moves ben's sealed document into
+  // ana's row: it opens with the key, but it is not what ana uploaded.
+  const mine = await apply(ana, 'docs');
+  await upload(ana, mine, pdf('ana original'), 'ana.pdf');
+  const theirs = await apply(ben, 'docs');
+  await upload(ben, theirs, pdf('ben secret'), 'ben.pdf');
+  const fa = sql(`SELECT max(id) FROM application_files WHERE application_id = ${mine}`);
+  const fb = sql(`SELECT max(id) FROM application_files WHERE application_id = ${theirs}`);
+  sql(`UPDATE application_files SET sealed = (SELECT sealed FROM application_files WHERE id = ${fb}),
+    key_id = (SELECT key_id FROM application_files WHERE id = ${fb}) WHERE id = ${fa}`);
+  const res = await ana.get(`/applications/${mine}/files/${fa}`);
+  assert.equal(res.status, 500);
+  const text = await res.text();
+  assert.match(text, /damaged and cannot be opened/);
+  assert.doesNotMatch(text, /ben secret/);
+  assert.match(app.log(), new RegExp(`document ${fa} opened but is not the one recorded`));
+});
+
 test('only the owner can download, upload or delete', async () => {
   const id = await apply(ana, 'docs');
   await upload(ana, id, pdf('private'), 'private.pdf');
