@@ -193,6 +193,13 @@ BEGIN
 END
 $$;
 
+-- The id a new document will have, taken before it is sealed: the
+-- ciphertext is bound to its application and this id (filecrypt_bind).
+CREATE OR REPLACE FUNCTION application_file_id() RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT nextval(pg_get_serial_sequence('application_files', 'id'))
+$$;
+
 CREATE OR REPLACE FUNCTION application_files_list(p_app bigint) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id,
@@ -446,7 +453,7 @@ $$;
 -- two uploads at once cannot pass max_files together.
 CREATE OR REPLACE FUNCTION application_file_add(p_app bigint, p_user bigint,
     p_name text, p_size bigint, p_sha256 text, p_key_id text, p_sealed bytea,
-    p_ip text, p_subject text, p_body text,
+    p_ip text, p_subject text, p_body text, p_id bigint DEFAULT NULL,
     OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -476,9 +483,12 @@ BEGIN
 		RETURN;
 	END IF;
 
-	INSERT INTO application_files (application_id, name, size, sha256,
+	-- p_id: the id the document was sealed for (application_file_id()).
+	INSERT INTO application_files (id, application_id, name, size, sha256,
 	    key_id, sealed)
-	VALUES (a.id, p_name, p_size, p_sha256, p_key_id, p_sealed)
+	VALUES (coalesce(p_id, nextval(pg_get_serial_sequence(
+	    'application_files', 'id'))), a.id, p_name, p_size, p_sha256,
+	    p_key_id, p_sealed)
 	RETURNING id INTO v_id;
 	PERFORM audit_log(p_user, 'application.file_add',
 	    'application:' || a.id, p_ip, NULL, jsonb_build_object('file',

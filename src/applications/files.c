@@ -67,6 +67,9 @@ struct doc {
 	/* The application as loaded with the session (upload, delete). */
 	struct app_model model;
 
+	/* Both ways: what the ciphertext is bound to (filecrypt_bind). */
+	char		 bound[FILECRYPT_BIND_MAX];
+
 	/* Download: what opened, and whether it is what was uploaded. */
 	unsigned char	*opened;
 	size_t		 opened_len;
@@ -158,8 +161,8 @@ up_work(void *arg)
 	SHA256(d->plain, d->plain_len, digest);
 	sodium_bin2hex(d->sha256, sizeof(d->sha256), digest, sizeof(digest));
 
-	d->sealed = filecrypt_seal(d->key->key, d->plain, d->plain_len,
-	    &d->sealed_len);
+	d->sealed = filecrypt_seal_bound(d->key->key, d->bound, d->plain,
+	    d->plain_len, &d->sealed_len);
 	if (d->sealed == NULL) {
 		(void)snprintf(d->msg, sizeof(d->msg), "The document could "
 		    "not be stored; please try again.");
@@ -209,21 +212,38 @@ up_check(struct http_request *req)
 	(void)snprintf(d->size_s, sizeof(d->size_s), "%zu", f->len);
 	d->key = keys_current();
 
+	return (step_query(req, "SELECT application_file_id()", 0, NULL));
+}
+
+/* The id is the document's: sealed bound to it, on a task thread. */
+static int
+up_seal(struct http_request *req)
+{
+	struct doc	*d;
+
+	d = doc_arg(req);
+	if (db_rows(req) != 1 || (d->fid = strtoll(db_value(req, 0, 0), NULL,
+	    10)) <= 0)
+		return (step_error(req, 500, NULL));
+	(void)snprintf(d->fid_s, sizeof(d->fid_s), "%lld", d->fid);
+	if (filecrypt_bind(d->bound, sizeof(d->bound), d->app, d->fid) == -1)
+		return (step_error(req, 500, NULL));
+
 	return (step_work(req, up_work, d));
 }
 
 static const char	sql_file_add[] =
     "SELECT outcome, number, detail FROM application_file_add($1, $2, $3, "
-    "$4, $5, $6, $7, $8, $9, $10)";
+    "$4, $5, $6, $7, $8, $9, $10, $11)";
 
 static int
 up_sealed(struct http_request *req)
 {
 	struct doc		*d;
 	struct db_params	 p;
-	const char		*values[10];
-	size_t			 lengths[10];
-	int			 binary[10];
+	const char		*values[11];
+	size_t			 lengths[11];
+	int			 binary[11];
 
 	d = doc_arg(req);
 	if (work_result(req) != 0)
@@ -244,10 +264,11 @@ up_sealed(struct http_request *req)
 	values[7] = d->ip;
 	values[8] = d->mail_subject;
 	values[9] = d->mail_body;
+	values[10] = d->fid_s;
 
 	memset(&p, 0, sizeof(p));
 	p.sql = sql_file_add;
-	p.nparams = 10;
+	p.nparams = 11;
 	p.values = values;
 	p.lengths = lengths;
 	p.binary = binary;
@@ -303,7 +324,8 @@ up_stored(struct http_request *req)
 	}
 }
 
-static const step_fn up_steps[] = { up_check, up_sealed, up_stored, NULL };
+static const step_fn up_steps[] = { up_check, up_seal, up_sealed, up_stored,
+    NULL };
 
 HANDLER(files_upload,
 	.methods = METHODS_POST,
@@ -349,8 +371,8 @@ down_work(void *arg)
 	unsigned char	 digest[SHA256_DIGEST_LENGTH];
 	char		 hex[65];
 
-	d->opened = filecrypt_open(d->key->key, d->plain, d->plain_len,
-	    &d->opened_len);
+	d->opened = filecrypt_open_bound(d->key->key, d->bound, d->plain,
+	    d->plain_len, &d->opened_len);
 	if (d->opened == NULL)
 		return (-1);
 
@@ -398,6 +420,8 @@ down_fetched(struct http_request *req)
 	d->plain_len = (size_t)db_length(req, 0, 2);
 	(void)snprintf(d->sha256, sizeof(d->sha256), "%.*s",
 	    db_length(req, 0, 3), db_value(req, 0, 3));
+	if (filecrypt_bind(d->bound, sizeof(d->bound), d->app, d->fid) == -1)
+		return (step_error(req, 500, NULL));
 
 	return (step_work(req, down_work, d));
 }

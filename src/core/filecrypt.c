@@ -17,7 +17,8 @@
 
 #include "core/filecrypt.h"
 
-#define MAGIC		"LFC1"
+#define MAGIC		"LFC1"	/* no additional data */
+#define MAGIC_BOUND	"LFC2"	/* bound: additional data on every chunk */
 #define MAGIC_LEN	4
 #define SS_HEADER	crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define SEALED_CHUNK	(FILECRYPT_CHUNK + FILECRYPT_ABYTES)
@@ -217,9 +218,10 @@ filecrypt_sealed_len(size_t len)
 	return (FILECRYPT_HEADERBYTES + len + chunks * FILECRYPT_ABYTES);
 }
 
-unsigned char *
-filecrypt_seal(const unsigned char key[FILECRYPT_KEYBYTES], const void *plain,
-    size_t len, size_t *outlen)
+static unsigned char *
+filecrypt_seal_ad(const unsigned char key[FILECRYPT_KEYBYTES],
+    const char *magic, const unsigned char *ad, size_t adlen,
+    const void *plain, size_t len, size_t *outlen)
 {
 	crypto_secretstream_xchacha20poly1305_state	st;
 	const unsigned char				*in;
@@ -232,7 +234,7 @@ filecrypt_seal(const unsigned char key[FILECRYPT_KEYBYTES], const void *plain,
 	if ((out = malloc(total)) == NULL)
 		return (NULL);
 
-	memcpy(out, MAGIC, MAGIC_LEN);
+	memcpy(out, magic, MAGIC_LEN);
 	crypto_secretstream_xchacha20poly1305_init_push(&st, out + MAGIC_LEN,
 	    key);
 	p = out + FILECRYPT_HEADERBYTES;
@@ -249,7 +251,7 @@ filecrypt_seal(const unsigned char key[FILECRYPT_KEYBYTES], const void *plain,
 			tag = crypto_secretstream_xchacha20poly1305_TAG_FINAL;
 		}
 		crypto_secretstream_xchacha20poly1305_push(&st, p, NULL, in, n,
-		    NULL, 0, tag);
+		    ad, adlen, tag);
 		p += n + FILECRYPT_ABYTES;
 		in += n;
 		left -= n;
@@ -260,9 +262,10 @@ filecrypt_seal(const unsigned char key[FILECRYPT_KEYBYTES], const void *plain,
 	return (out);
 }
 
-unsigned char *
-filecrypt_open(const unsigned char key[FILECRYPT_KEYBYTES], const void *sealed,
-    size_t len, size_t *outlen)
+static unsigned char *
+filecrypt_open_ad(const unsigned char key[FILECRYPT_KEYBYTES],
+    const unsigned char *ad, size_t adlen, const void *sealed, size_t len,
+    size_t *outlen)
 {
 	crypto_secretstream_xchacha20poly1305_state	st;
 	const unsigned char				*in;
@@ -272,8 +275,7 @@ filecrypt_open(const unsigned char key[FILECRYPT_KEYBYTES], const void *sealed,
 	int						final;
 
 	in = sealed;
-	if (len < FILECRYPT_HEADERBYTES + FILECRYPT_ABYTES ||
-	    memcmp(in, MAGIC, MAGIC_LEN) != 0)
+	if (len < FILECRYPT_HEADERBYTES + FILECRYPT_ABYTES)
 		return (NULL);
 
 	if (crypto_secretstream_xchacha20poly1305_init_pull(&st,
@@ -300,7 +302,7 @@ filecrypt_open(const unsigned char key[FILECRYPT_KEYBYTES], const void *sealed,
 			goto fail;
 		n = left > SEALED_CHUNK ? SEALED_CHUNK : left;
 		if (crypto_secretstream_xchacha20poly1305_pull(&st, p, NULL,
-		    &tag, in, n, NULL, 0) != 0)
+		    &tag, in, n, ad, adlen) != 0)
 			goto fail;
 		if (left > SEALED_CHUNK) {
 			if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
@@ -324,4 +326,51 @@ fail:
 	sodium_memzero(out, plainmax);
 	free(out);
 	return (NULL);
+}
+
+unsigned char *
+filecrypt_seal(const unsigned char key[FILECRYPT_KEYBYTES], const void *plain,
+    size_t len, size_t *outlen)
+{
+	return (filecrypt_seal_ad(key, MAGIC, NULL, 0, plain, len, outlen));
+}
+
+unsigned char *
+filecrypt_open(const unsigned char key[FILECRYPT_KEYBYTES], const void *sealed,
+    size_t len, size_t *outlen)
+{
+	if (len < MAGIC_LEN || memcmp(sealed, MAGIC, MAGIC_LEN) != 0)
+		return (NULL);
+	return (filecrypt_open_ad(key, NULL, 0, sealed, len, outlen));
+}
+
+int
+filecrypt_bind(char *buf, size_t buflen, long long owner, long long id)
+{
+	int	n;
+
+	n = snprintf(buf, buflen, "laurel-file:%lld:%lld", owner, id);
+	if (n < 0 || (size_t)n >= buflen)
+		return (-1);
+	return (n);
+}
+
+unsigned char *
+filecrypt_seal_bound(const unsigned char key[FILECRYPT_KEYBYTES],
+    const char *bound, const void *plain, size_t len, size_t *outlen)
+{
+	return (filecrypt_seal_ad(key, MAGIC_BOUND,
+	    (const unsigned char *)bound, strlen(bound), plain, len, outlen));
+}
+
+unsigned char *
+filecrypt_open_bound(const unsigned char key[FILECRYPT_KEYBYTES],
+    const char *bound, const void *sealed, size_t len, size_t *outlen)
+{
+	if (len >= MAGIC_LEN && memcmp(sealed, MAGIC_BOUND, MAGIC_LEN) == 0)
+		return (filecrypt_open_ad(key, (const unsigned char *)bound,
+		    strlen(bound), sealed, len, outlen));
+
+	/* Sealed before binding existed: opened as it is (see the header). */
+	return (filecrypt_open(key, sealed, len, outlen));
 }

@@ -67,6 +67,29 @@ unsigned char	*filecrypt_seal(const unsigned char key[FILECRYPT_KEYBYTES],
 unsigned char	*filecrypt_open(const unsigned char key[FILECRYPT_KEYBYTES],
 		    const void *sealed, size_t len, size_t *outlen);
 
+/*
+ * Bound sealing: the same stream with "LFC2" as magic and the text bound
+ * (which row the file belongs to, filecrypt_bind()) as additional data on
+ * every chunk, so that a sealed file moved to another row no longer opens
+ * there. filecrypt_open_bound() also opens an "LFC1" file sealed before
+ * binding existed (unbound: laurelctl key rotate re-seals those bound,
+ * and once the old key is retired none that a rotation missed opens).
+ * Same results and ownership as filecrypt_seal() and filecrypt_open().
+ */
+unsigned char	*filecrypt_seal_bound(const unsigned char key[FILECRYPT_KEYBYTES],
+		    const char *bound, const void *plain, size_t len,
+		    size_t *outlen);
+unsigned char	*filecrypt_open_bound(const unsigned char key[FILECRYPT_KEYBYTES],
+		    const char *bound, const void *sealed, size_t len,
+		    size_t *outlen);
+
+/*
+ * The text a document is bound to: "laurel-file:OWNER:ID" (application
+ * and file id) into buf; its length, or -1 when buf is too small.
+ */
+#define FILECRYPT_BIND_MAX	64
+int	filecrypt_bind(char *buf, size_t buflen, long long owner, long long id);
+
 /* Bytes filecrypt_seal produces for len bytes, or 0 on overflow. */
 size_t	filecrypt_sealed_len(size_t len);
 

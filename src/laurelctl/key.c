@@ -60,9 +60,15 @@ static int	key_store(struct key_rotation *, long long, const char *,
 static long long	key_left(struct key_rotation *);
 static int	key_audit(struct key_rotation *, long long);
 
+/*
+ * Documents under another key, and those sealed before documents were
+ * bound to their row ("LFC1"), which are re-sealed bound under the same
+ * key.
+ */
 static const char	key_batch_sql[] =
-    "SELECT id, key_id, sealed FROM application_files "
-    "WHERE key_id <> $1 AND id > $2 ORDER BY id LIMIT $3";
+    "SELECT id, key_id, sealed, application_id FROM application_files "
+    "WHERE (key_id <> $1 OR substring(sealed FROM 1 FOR 4) = 'LFC1') "
+    "AND id > $2 ORDER BY id LIMIT $3";
 
 static int
 key_usage(void)
@@ -228,10 +234,18 @@ key_reseal(struct key_rotation *r, long long id, const struct keyring_key *k,
     PGresult *res, int row)
 {
 	unsigned char	*plain, *sealed;
+	char		 bound[FILECRYPT_BIND_MAX];
 	size_t		 plen, slen;
+	long long	 app;
 	int		 rc;
 
-	plain = filecrypt_open(k->key, PQgetvalue(res, row, 2),
+	if ((app = key_int8(res, row, 3)) < 0 ||
+	    filecrypt_bind(bound, sizeof(bound), app, id) == -1) {
+		fprintf(stderr, "laurelctl: file %lld: its application id is "
+		    "not a bigint\n", id);
+		return (-1);
+	}
+	plain = filecrypt_open_bound(k->key, bound, PQgetvalue(res, row, 2),
 	    (size_t)PQgetlength(res, row, 2), &plen);
 	if (plain == NULL) {
 		fprintf(stderr, "laurelctl: file %lld: cannot be opened with "
@@ -240,7 +254,7 @@ key_reseal(struct key_rotation *r, long long id, const struct keyring_key *k,
 		return (0);
 	}
 
-	sealed = filecrypt_seal(r->cur->key, plain, plen, &slen);
+	sealed = filecrypt_seal_bound(r->cur->key, bound, plain, plen, &slen);
 	sodium_memzero(plain, plen);
 	free(plain);
 	if (sealed == NULL) {

@@ -128,7 +128,22 @@ test("a document moved into another row is refused: it is not the one recorded",
   const text = await res.text();
   assert.match(text, /damaged and cannot be opened/);
   assert.doesNotMatch(text, /ben secret/);
-  assert.match(app.log(), new RegExp(`document ${fa} opened but is not the one recorded`));
+  // Sealed bound to ben's application and file: it does not open here.
+  assert.match(app.log(), new RegExp(`document ${fa} failed to open`));
+  assert.equal(sql(`SELECT encode(substring(sealed FROM 1 FOR 4), 'escape') FROM application_files WHERE id = ${fb}`), 'LFC2');
+  // Ben's own is untouched.
+  assert.equal((await ben.get(`/applications/${theirs}/files/${fb}`)).status, 200);
+});
+
+test('a document whose recorded SHA-256 was changed is refused', async () => {
+  const id = await apply(ana, 'docs');
+  await upload(ana, id, pdf('hash checked'), 'hash.pdf');
+  const fid = sql(`SELECT max(id) FROM application_files WHERE application_id = ${id}`);
+  sql(`UPDATE application_files SET sha256 = repeat('0', 64) WHERE id = ${fid}`);
+  const res = await ana.get(`/applications/${id}/files/${fid}`);
+  assert.equal(res.status, 500);
+  assert.match(await res.text(), /damaged and cannot be opened/);
+  assert.match(app.log(), new RegExp(`document ${fid} opened but is not the one recorded`));
 });
 
 test('only the owner can download, upload or delete', async () => {

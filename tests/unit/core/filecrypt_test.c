@@ -507,6 +507,60 @@ test_key_write(void **state)
 	assert_memory_not_equal(key, key2, sizeof(key));
 }
 
+/*
+ * Bound documents open only as the row they were sealed for; a document
+ * sealed before binding still opens; neither kind passes for the other.
+ */
+static void
+test_bound(void **state)
+{
+	unsigned char	 key[FILECRYPT_KEYBYTES], *plain, *s, *o, *old;
+	char		 mine[FILECRYPT_BIND_MAX], other[FILECRYPT_BIND_MAX];
+	size_t		 len, slen, olen, oldlen;
+
+	(void)state;
+	randombytes_buf(key, sizeof(key));
+	len = FILECRYPT_CHUNK * 2 + 123;
+	plain = malloc(len);
+	assert_non_null(plain);
+	randombytes_buf(plain, len);
+	assert_int_equal(filecrypt_bind(mine, sizeof(mine), 12, 345),
+	    (int)strlen("laurel-file:12:345"));
+	assert_string_equal(mine, "laurel-file:12:345");
+	assert_int_equal(filecrypt_bind(other, sizeof(other), 13, 345), 18);
+	assert_int_equal(filecrypt_bind(other, 8, 13, 345), -1);
+	assert_int_equal(filecrypt_bind(other, sizeof(other), 12, 346), 18);
+
+	s = filecrypt_seal_bound(key, mine, plain, len, &slen);
+	assert_non_null(s);
+	assert_int_equal(slen, filecrypt_sealed_len(len));
+	assert_memory_equal(s, "LFC2", 4);
+	o = filecrypt_open_bound(key, mine, s, slen, &olen);
+	assert_non_null(o);
+	assert_int_equal(olen, len);
+	assert_memory_equal(o, plain, len);
+	free(o);
+
+	/* Another row, no binding at all, or a downgraded magic: refused. */
+	assert_null(filecrypt_open_bound(key, other, s, slen, &olen));
+	assert_null(filecrypt_open_bound(key, "", s, slen, &olen));
+	assert_null(filecrypt_open(key, s, slen, &olen));
+	memcpy(s, "LFC1", 4);
+	assert_null(filecrypt_open_bound(key, mine, s, slen, &olen));
+	free(s);
+
+	/* Sealed before binding: still opens, whatever the row says. */
+	old = filecrypt_seal(key, plain, len, &oldlen);
+	assert_non_null(old);
+	o = filecrypt_open_bound(key, mine, old, oldlen, &olen);
+	assert_non_null(o);
+	assert_int_equal(olen, len);
+	assert_memory_equal(o, plain, len);
+	free(o);
+	free(old);
+	free(plain);
+}
+
 int
 main(void)
 {
@@ -522,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_key_refusals),
 		cmocka_unit_test(test_key_forms),
 		cmocka_unit_test(test_key_write),
+		cmocka_unit_test(test_bound),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
