@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "core/form.h"
+#include "core/valid.h"
 
 /* RFC 2046 5.1.1: a boundary is 1 to 70 characters. */
 #define BOUNDARY_MAX		70
@@ -96,7 +97,6 @@ static size_t	 filename_clean(char *, const unsigned char *, size_t,
 		    size_t);
 static size_t	 filename_fit(char *, size_t);
 static size_t	 newline_fold(char *, size_t);
-static int	 hex_value(int);
 static int	 url_decode(char *, const char *, size_t, size_t *);
 static int	 urlenc_pair(struct form *, const struct form_limits *,
 		    const char *, size_t);
@@ -760,19 +760,6 @@ newline_fold(char *s, size_t len)
 	return (n);
 }
 
-static int
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-
-	return (-1);
-}
-
 /* dst has room for len + 1 bytes; decoding never grows. */
 static int
 url_decode(char *dst, const char *src, size_t len, size_t *out)
@@ -785,8 +772,8 @@ url_decode(char *dst, const char *src, size_t len, size_t *out)
 			dst[n++] = ' ';
 		} else if (src[i] == '%') {
 			if (len - i < 3 ||
-			    (hi = hex_value((unsigned char)src[i + 1])) == -1 ||
-			    (lo = hex_value((unsigned char)src[i + 2])) == -1)
+			    (hi = valid_hexdigit((unsigned char)src[i + 1])) == -1 ||
+			    (lo = valid_hexdigit((unsigned char)src[i + 2])) == -1)
 				return (-1);
 			dst[n++] = (char)((hi << 4) | lo);
 			i += 2;

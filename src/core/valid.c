@@ -135,8 +135,8 @@ valid_path_byte(unsigned char c)
 	return (c > 0x20 && c < 0x7f && c != '\\');
 }
 
-static int
-valid_hex(unsigned char c)
+int
+valid_hexdigit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return (c - '0');
@@ -173,8 +173,8 @@ valid_local_path(const char *path)
 			continue;
 		if (i + 2 >= len)
 			return (0);
-		if ((hi = valid_hex(p[i + 1])) == -1 ||
-		    (lo = valid_hex(p[i + 2])) == -1)
+		if ((hi = valid_hexdigit(p[i + 1])) == -1 ||
+		    (lo = valid_hexdigit(p[i + 2])) == -1)
 			return (0);
 		/* Encoded, only what a browser may drop or read as '/'. */
 		c = hi * 16 + lo;

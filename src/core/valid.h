@@ -37,6 +37,9 @@ long long	 valid_path_id(const char *path, const char *prefix,
 #define VALID_PATH_MAX		512
 int		 valid_local_path(const char *);
 
+/* A hex digit's value, or -1. */
+int		 valid_hexdigit(int);
+
 /* Trims leading and trailing white space in place; returns s. */
 char		*valid_trim(char *);
 
