@@ -47,8 +47,9 @@ if [ ! -f var/demo-admin-created ]; then
 	SQL
 fi
 
-# The app connects as laurel_app (made by the migrations), which may not
-# change the audit log; migrations ran as the owner, laurel.
+# The app connects as laurel_app (made by the migrations), which holds no
+# table right and only calls the functions of sql/ (the mailer also reads
+# and marks the outbox); migrations ran as the owner, laurel.
 LAUREL_DB="$LAUREL_DB user=laurel_app"
 LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:8888}
 LAUREL_MAIL_MODE=${LAUREL_MAIL_MODE:-file}
