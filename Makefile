@@ -33,6 +33,7 @@ LIBS_totp=	-loath
 LIBS_qrsvg=	-lqrencode
 LIBS_md=	-lcmark
 LIBS_pdfcheck=	-lqpdf
+LIBS_conflict=	-lutf8proc
 
 # The core files among a target's prerequisites, and their libraries.
 core_c=		$(filter src/core/%.c,$^)
@@ -90,7 +91,7 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc
 # The floor (web/) and the domains, each in its own folder.
 DOMAINS=	accounts applications admin public
 WEB_SRC:=	$(wildcard src/web/*.c $(DOMAINS:%=src/%/*.c))
