@@ -153,13 +153,9 @@ $$;
 CREATE OR REPLACE FUNCTION reauth_attempt(p_user bigint,
     OUT allowed boolean, OUT retry_after integer, OUT password_hash text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-	t record;
 BEGIN
-	SELECT * INTO t FROM throttle_hit('reauth-user:' || p_user, 10,
-	    interval '15 minutes');
-	allowed := t.allowed;
-	retry_after := t.retry_after;
+	SELECT h.allowed, h.retry_after INTO allowed, retry_after
+	FROM throttle_hit('reauth-user:' || p_user, 10, interval '15 minutes') h;
 	IF allowed THEN
 		SELECT u.password_hash INTO password_hash FROM users u
 		WHERE u.id = p_user;
@@ -340,13 +336,9 @@ CREATE OR REPLACE FUNCTION totp_state(p_user bigint,
     OUT secret text, OUT last_step bigint, OUT allowed boolean,
     OUT retry_after integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-	t record;
 BEGIN
-	SELECT * INTO t FROM throttle_hit('totp-user:' || p_user, 10,
-	    interval '15 minutes');
-	allowed := t.allowed;
-	retry_after := t.retry_after;
+	SELECT h.allowed, h.retry_after INTO allowed, retry_after
+	FROM throttle_hit('totp-user:' || p_user, 10, interval '15 minutes') h;
 	IF NOT allowed THEN
 		RETURN;
 	END IF;

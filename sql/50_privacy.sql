@@ -110,9 +110,10 @@ BEGIN
 	    OR lower(to_addr) IN (SELECT lower(t.new_email::text)
 		FROM user_tokens t WHERE t.user_id = p_user
 		AND t.new_email IS NOT NULL);
-	DELETE FROM throttle WHERE key IN ('login-user:' || lower(u.email::text),
-	    'reset-user:' || lower(u.email::text), 'totp-user:' || p_user,
-	    'reauth-user:' || p_user);
+	-- Every per-account counter is named '<what>-user:<address or id>'.
+	DELETE FROM throttle WHERE key LIKE '%-user:%'
+	    AND substring(key FROM position(':' IN key) + 1)
+		IN (lower(u.email::text), p_user::text);
 	DELETE FROM users WHERE id = p_user;
 	PERFORM audit_log(NULL, 'user.delete', 'user:' || p_user, p_ip, NULL,
 	    jsonb_build_object('applications_kept_anonymised', v_kept,

@@ -134,11 +134,8 @@ reg_attempt(struct http_request *req)
 static int
 reg_hash(struct http_request *req)
 {
-	if (!db_bool(req, "allowed")) {
-		page_throttled(req, "registrations from your network",
-		    db_text(req, "retry_after"));
+	if (step_over_limit(req, "registrations from your network"))
 		return (STEP_DONE);
-	}
 
 	return (step_work(req, reg_hash_run, ctx_get(req)->arg));
 }
@@ -391,11 +388,8 @@ login_check(struct http_request *req)
 {
 	struct login	*l;
 
-	if (!db_bool(req, "allowed")) {
-		page_throttled(req, "failed sign-ins",
-		    db_text(req, "retry_after"));
+	if (step_over_limit(req, "failed sign-ins"))
 		return (STEP_DONE);
-	}
 
 	l = ctx_get(req)->arg;
 	if (db_text(req, "user_id") != NULL) {

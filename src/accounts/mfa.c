@@ -320,33 +320,28 @@ HANDLER(mfa_enrol,
  */
 
 static const char	sql_totp_state[] =
-    "SELECT row_to_json(t) FROM totp_state($1) t";
+    "SELECT allowed, retry_after, secret, last_step FROM totp_state($1)";
 
 static const char	sql_totp_login[] =
     "SELECT outcome, number, detail FROM totp_login($1, $2, $3, $4, $5, "
     "$6)";
 
-/* The code as a TOTP step or a recovery code's hash; 0 if throttled. */
+/*
+ * The code as a TOTP step or a recovery code's hash, from totp_state()'s
+ * row; 0 once the page has answered (throttled, or the secret's key is
+ * gone).
+ */
 static int
-login_code(struct http_request *req, struct mfa *m, const json_t *state)
+login_code(struct http_request *req, struct mfa *m)
 {
-	const json_t	*retry;
-	const char	*sealed, *code;
-	char		 secs[32], norm[TOTP_RECOVERY_SIZE];
+	const char	*sealed, *code, *last;
+	char		 norm[TOTP_RECOVERY_SIZE];
 	long long	 step;
 
-	if (!json_is_true(json_object_get(state, "allowed"))) {
-		retry = json_object_get(state, "retry_after");
-		secs[0] = '\0';
-		if (json_is_integer(retry))
-			(void)snprintf(secs, sizeof(secs), "%lld",
-			    (long long)json_integer_value(retry));
-		page_throttled(req, "wrong codes", secs);
+	if (step_over_limit(req, "wrong codes"))
 		return (0);
-	}
 
-	if ((sealed = json_string_value(json_object_get(state,
-	    "secret"))) == NULL)
+	if ((sealed = db_text(req, "secret")) == NULL)
 		sealed = "";
 	if (sealstr_open(keys_ring(), sealed, m->secret,
 	    sizeof(m->secret)) == -1) {
@@ -358,9 +353,10 @@ login_code(struct http_request *req, struct mfa *m, const json_t *state)
 		return (0);
 	}
 
+	last = db_text(req, "last_step");
 	code = body_get(req, "totp_code");
 	if (totp_check(m->secret, code, time(NULL), MFA_WINDOW,
-	    json_integer_value(json_object_get(state, "last_step")), &step))
+	    last != NULL ? strtoll(last, NULL, 10) : 0, &step))
 		(void)snprintf(m->step, sizeof(m->step), "%lld", step);
 	else if (totp_recovery_normalise(code, norm))
 		token_hash(norm, m->recovery_hash);
@@ -386,17 +382,10 @@ static int
 login_check(struct http_request *req)
 {
 	struct mfa	*m;
-	json_t		*state;
-	json_error_t	 err;
 	const char	*params[6];
-	int		 ok;
 
 	m = mfa_arg(req);
-	state = db_rows(req) == 1 ? json_loads(db_value(req, 0, 0), 0, &err) :
-	    NULL;
-	ok = login_code(req, m, state);
-	json_decref(state);
-	if (!ok)
+	if (!login_code(req, m))
 		return (STEP_DONE);
 	mfa_new_token(m);
 

@@ -134,11 +134,8 @@ forgot_request(struct http_request *req)
 static int
 forgot_done(struct http_request *req)
 {
-	if (!db_bool(req, "allowed")) {
-		page_throttled(req, "requests for a new password",
-		    db_text(req, "retry_after"));
+	if (step_over_limit(req, "requests for a new password"))
 		return (STEP_DONE);
-	}
 
 	/* An account or none: the same answer, no probing. */
 	return (step_redirect(req, "/password/forgot?sent=1"));

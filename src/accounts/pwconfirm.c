@@ -9,7 +9,6 @@
 #include "web/db.h"
 #include "web/fields.h"
 #include "web/handler.h"
-#include "web/page.h"
 #include "web/work.h"
 
 void
@@ -52,11 +51,8 @@ pwconfirm_verify(struct http_request *req, struct pwconfirm *pc)
 {
 	const char	*hash;
 
-	if (!db_bool(req, "allowed")) {
-		page_throttled(req, "password confirmations",
-		    db_text(req, "retry_after"));
+	if (step_over_limit(req, "password confirmations"))
 		return (STEP_DONE);
-	}
 
 	hash = db_text(req, "password_hash");
 	pc->stored_hash = kore_strdup(hash != NULL ? hash : "");

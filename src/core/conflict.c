@@ -165,25 +165,35 @@ conflict_org_same(const char *a, const char *b)
 	return (na[0] != '\0' && strcmp(na, nb) == 0);
 }
 
+/*
+ * The n bytes of src as a domain: lower-cased, without a trailing dot,
+ * into out. 0, or -1 when empty or too long.
+ */
+static int
+domain_copy(const char *src, size_t n, char *out, size_t outlen)
+{
+	size_t	i;
+
+	while (n > 0 && src[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= outlen)
+		return (-1);
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)src[i]);
+	out[n] = '\0';
+
+	return (0);
+}
+
 int
 conflict_email_domain(const char *email, char *out, size_t outlen)
 {
 	const char	*at;
-	size_t		 i, len;
 
-	if ((at = strrchr(email, '@')) == NULL || at[1] == '\0')
+	if ((at = strrchr(email, '@')) == NULL)
 		return (-1);
-	at++;
-	if ((len = strlen(at)) >= outlen)
-		return (-1);
-	for (i = 0; i < len; i++)
-		out[i] = (char)tolower((unsigned char)at[i]);
-	out[len] = '\0';
-	/* A trailing dot is the same domain. */
-	if (len > 0 && out[len - 1] == '.')
-		out[len - 1] = '\0';
 
-	return (out[0] != '\0' ? 0 : -1);
+	return (domain_copy(at + 1, strlen(at + 1), out, outlen));
 }
 
 static int
@@ -198,7 +208,7 @@ conflict_webmail_load(const char *text, size_t len)
 	struct conflict_webmail	*w;
 	const char		*p, *end, *nl;
 	char			**grown, *d;
-	size_t			 n, i;
+	size_t			 n;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return (NULL);
@@ -208,8 +218,6 @@ conflict_webmail_load(const char *text, size_t len)
 			nl = end;
 		n = (size_t)(nl - p);
 		while (n > 0 && isspace((unsigned char)p[n - 1]))
-			n--;
-		while (n > 0 && p[n - 1] == '.')
 			n--;
 		if (n == 0 || p[0] == '#')
 			continue;
@@ -221,9 +229,10 @@ conflict_webmail_load(const char *text, size_t len)
 		}
 		if ((d = malloc(n + 1)) == NULL)
 			goto fail;
-		for (i = 0; i < n; i++)
-			d[i] = (char)tolower((unsigned char)p[i]);
-		d[n] = '\0';
+		if (domain_copy(p, n, d, n + 1) == -1) {
+			free(d);
+			continue;
+		}
 		w->domains[w->n++] = d;
 	}
 	if (w->n > 0)
@@ -260,13 +269,10 @@ int
 conflict_domain_match(const struct conflict_webmail *w,
     const char *reviewer_domain, const char *contact_email)
 {
-	char	a[256], b[256], probe[260];
+	char	a[256], b[256];
 
-	if (strlen(reviewer_domain) + 3 > sizeof(probe))
-		return (0);
-	memcpy(probe, "x@", 2);
-	memcpy(probe + 2, reviewer_domain, strlen(reviewer_domain) + 1);
-	if (conflict_email_domain(probe, a, sizeof(a)) == -1 ||
+	if (domain_copy(reviewer_domain, strlen(reviewer_domain), a,
+	    sizeof(a)) == -1 ||
 	    conflict_email_domain(contact_email, b, sizeof(b)) == -1)
 		return (0);
 

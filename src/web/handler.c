@@ -367,6 +367,16 @@ step_redirect(struct http_request *req, const char *path)
 }
 
 int
+step_over_limit(struct http_request *req, const char *what)
+{
+	if (db_bool(req, "allowed"))
+		return (0);
+
+	page_throttled(req, what, db_text(req, "retry_after"));
+	return (1);
+}
+
+int
 step_throttled(struct http_request *req, const char *what, long long seconds)
 {
 	char	secs[32];

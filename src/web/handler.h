@@ -152,6 +152,13 @@ int	step_page(struct http_request *, int status, const char *name);
 /* 303 to path; STEP_DONE. */
 int	step_redirect(struct http_request *, const char *path);
 
+/*
+ * After a query that counted an attempt (columns allowed, retry_after):
+ * 1 once the 429 page for what has been sent (the step returns
+ * STEP_DONE), 0 when the attempt is within the limit.
+ */
+int	step_over_limit(struct http_request *, const char *what);
+
 /* The 429 page for seconds (page_throttled()); STEP_DONE. */
 int	step_throttled(struct http_request *, const char *what,
 	    long long seconds);
