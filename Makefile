@@ -34,6 +34,8 @@ LIBS_qrsvg=	-lqrencode
 LIBS_md=	-lcmark
 LIBS_pdfcheck=	-lqpdf
 LIBS_conflict=	-lutf8proc
+LIBS_assign=	-lglpk
+LIBS_pdfstrip=	-lqpdf
 
 # The core files among a target's prerequisites, and their libraries.
 core_c=		$(filter src/core/%.c,$^)
@@ -91,9 +93,9 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk
 # The floor (web/) and the domains, each in its own folder.
-DOMAINS=	accounts applications admin public
+DOMAINS=	accounts applications admin panel review public
 WEB_SRC:=	$(wildcard src/web/*.c $(DOMAINS:%=src/%/*.c))
 ASSET_FILES:=	$(shell find assets -type f | sort)
 HEADERS:=	$(wildcard src/web/*.h src/core/*.h $(DOMAINS:%=src/%/*.h))
