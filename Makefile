@@ -134,11 +134,17 @@ $(LAURELCTL).d: $(wildcard src/laurelctl/*.c) tools/coredeps.sh
 	@mkdir -p $(@D)
 	@tools/coredeps.sh $(LAURELCTL) $(wildcard src/laurelctl/*.c) >$@
 
-$(LAURELCTL): $(wildcard src/laurelctl/*.h)
+# laurelctl carries the webmail list too (migrate computes the conflict
+# keys of applications saved before the panel existed).
+$(BUILD)/gen/ctl_embedded.c: $(BUILD)/embed assets/data/webmail-domains.txt
+	@mkdir -p $(@D)
+	@$(BUILD)/embed $@ assets/ assets/data/webmail-domains.txt
+
+$(LAURELCTL): $(wildcard src/laurelctl/*.h) $(BUILD)/gen/ctl_embedded.c
 	@mkdir -p $(@D)
 	@echo "CC $@"
 	@$(CC) $(CFLAGS_BASE) -I/usr/include/postgresql -o $@ \
-	    $(filter %.c,$^) $(core_libs) -lpq -lsodium -lcurl
+	    $(filter %.c,$^) $(core_libs) -lpq -lsodium -lcurl -ljansson
 
 build: $(MODULE) $(LAURELCTL)
 

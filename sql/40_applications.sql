@@ -2,8 +2,9 @@
 -- check of who may see an application, drafts, versions, submit and
 -- receipt, withdrawal, documents and their key rotation, and what the
 -- applicant's pages show. Every change is one call, so it commits whole or
--- not at all; each checks the rights through application_owned() and the
--- deadline on the database clock (application_lock()).
+-- not at all; reads check the rights through application_visible(), changes
+-- through application_lock() (the owner alone), which also checks the
+-- deadline on the database clock.
 --
 -- One file per domain in sql/: every function and trigger of the schema,
 -- each once, in its current text. `laurelctl migrate` applies them after
@@ -53,20 +54,25 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The one place that says what a user may do with an application: the
--- caller's relation to it ('owner', 'admin' or 'none'; reviewers and
--- conflicted reviewers come with the panel, as more rows here) and what
--- that allows: 'view' (it and its versions), 'files' (its documents),
--- 'edit' (change it now: not withdrawn, deadline not passed), 'withdraw'.
--- Every function that reads or changes an application asks it (through
--- application_owned() below); the C side reads the same answer through
--- application_rights() in the page's query (src/web/authz.c, whose table
--- of names mirrors the allows[] below). The panel issue adds its rows here.
+-- caller's relation to it and what that allows. Relations: 'owner'
+-- (allows 'view': it and its versions, 'files': its documents, 'edit':
+-- change it now, 'withdraw'); 'reviewer', a member of the round's panel
+-- assigned to it ('confirm' the conflict check, then 'read' it and its
+-- documents through the assignment, 'declare' a conflict); 'conflicted'
+-- (nothing: for them it does not exist, SPEC §4, whatever other role
+-- they hold); 'admin' ('view' and 'files', read-only, once submitted);
+-- 'none'. Every function that reads or changes an application asks it;
+-- the C side reads the same answer through application_rights() in the
+-- page's query (src/web/authz.c, whose table of names mirrors these).
 CREATE OR REPLACE FUNCTION application_access(p_app bigint, p_user bigint,
     OUT relation text, OUT allows text[])
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a applications;
+	s assignments;
 	v_closes timestamptz;
+	v_admin boolean;
+	v_member boolean;
 BEGIN
 	relation := 'none';
 	allows := '{}';
@@ -92,10 +98,36 @@ BEGIN
 		RETURN;
 	END IF;
 
-	-- Administrators' pages on applications come with the panel and
-	-- publication issues; until then they see nothing of them.
-	IF EXISTS (SELECT 1 FROM users WHERE id = p_user AND is_admin) THEN
-		relation := 'admin';
+	SELECT u.is_admin INTO v_admin FROM users u WHERE u.id = p_user;
+	v_member := EXISTS (SELECT 1 FROM panel_members m
+	    WHERE m.round_id = a.round_id AND m.user_id = p_user
+	    AND m.removed_at IS NULL);
+	IF NOT coalesce(v_admin, false) AND NOT v_member THEN
+		RETURN;
+	END IF;
+	IF conflict_between(p_app, p_user) THEN
+		relation := 'conflicted';
+		RETURN;
+	END IF;
+
+	IF v_member AND a.state = 'submitted' THEN
+		SELECT * INTO s FROM assignments
+		WHERE application_id = p_app AND user_id = p_user
+		    AND ended_at IS NULL;
+		IF FOUND THEN
+			relation := 'reviewer';
+			allows := CASE WHEN s.confirmed_at IS NULL
+			    THEN ARRAY['confirm', 'declare']
+			    ELSE ARRAY['read', 'declare'] END;
+		END IF;
+	END IF;
+	IF v_admin THEN
+		IF relation = 'none' THEN
+			relation := 'admin';
+		END IF;
+		IF a.reference IS NOT NULL THEN
+			allows := allows || ARRAY['view', 'files'];
+		END IF;
 	END IF;
 END
 $$;
@@ -107,9 +139,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	FROM application_access(p_app, p_user) x
 $$;
 
--- The application, when the user may see it: what every function that
--- reads or changes one starts from.
-CREATE OR REPLACE FUNCTION application_owned(p_app bigint, p_user bigint)
+-- The application, when the user may see it (its owner, or an admin
+-- read-only): what every function that reads one starts from.
+CREATE OR REPLACE FUNCTION application_visible(p_app bigint, p_user bigint)
 RETURNS applications
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT a.* FROM applications a
@@ -118,7 +150,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 -- Locks an application (and shares its round's lock) for a change by its
--- owner and says whether the change may happen: 'ok', 'notfound', 'closed' (the deadline has passed,
+-- owner (nobody else changes one: an admin's 'view' is read-only) and says whether the change may happen: 'ok', 'notfound', 'closed' (the deadline has passed,
 -- by the clock read after the lock, i.e. when the change would commit)
 -- or 'withdrawn'.
 CREATE OR REPLACE FUNCTION application_lock(p_app bigint, p_user bigint,
@@ -126,7 +158,8 @@ CREATE OR REPLACE FUNCTION application_lock(p_app bigint, p_user bigint,
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	SELECT * INTO a FROM applications
-	WHERE id = (application_owned(p_app, p_user)).id FOR UPDATE;
+	WHERE id = p_app AND (application_access(p_app, p_user)).relation =
+	    'owner' FOR UPDATE;
 	IF NOT FOUND THEN
 		status := 'notfound';
 		RETURN;
@@ -277,7 +310,7 @@ $$;
 -- application, completely).
 CREATE OR REPLACE FUNCTION application_save(p_app bigint, p_user bigint,
     p_base integer, p_content jsonb, p_kind text, p_ip text, p_subject text,
-    p_body text,
+    p_body text, p_keys jsonb,
     OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -323,6 +356,8 @@ BEGIN
 	UPDATE applications SET version = a.version + 1,
 	    updated_at = clock_timestamp()
 	WHERE id = a.id;
+	-- The organisations and domain the panel's conflicts compare with.
+	PERFORM application_keys_set(a.id, p_keys);
 
 	IF p_kind = 'submit' OR a.state = 'submitted' THEN
 		PERFORM application_receipt(a.id, l.at, p_user, p_ip, p_subject,
@@ -385,7 +420,7 @@ DECLARE
 	r rounds;
 	v application_versions;
 BEGIN
-	SELECT * INTO a FROM application_owned(p_app, p_user);
+	SELECT * INTO a FROM application_visible(p_app, p_user);
 	IF a.id IS NULL THEN
 		RETURN NULL;
 	END IF;

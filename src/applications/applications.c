@@ -4,7 +4,7 @@
  * save, submit, autosave, earlier versions) and withdrawal.
  *
  * Who may see an application is decided in one place, the SQL function
- * application_owned(); every query here goes through it, and "not
+ * application_visible(); every query here goes through it, and "not
  * yours" reads exactly like "does not exist": the 404 page.
  */
 
@@ -19,6 +19,7 @@
 #include "applications/applications.h"
 #include "core/appform.h"
 #include "core/appview.h"
+#include "core/conflict.h"
 #include "core/outcome.h"
 #include "core/valid.h"
 #include "web/authz.h"
@@ -31,6 +32,7 @@
 #include "web/messages.h"
 #include "web/page.h"
 #include "web/session.h"
+#include "web/webmail.h"
 
 #define APPS_PREFIX	"/applications/"
 
@@ -159,6 +161,7 @@ struct app_edit {
 	struct app_model model;
 	json_t		*content;	/* posted, checked */
 	char		*content_json;
+	char		*keys_json;	/* the panel's conflict keys */
 	char		*mail_subject;
 	char		*mail_body;
 };
@@ -170,6 +173,7 @@ app_edit_free(void *arg)
 
 	json_decref(e->content);
 	free(e->content_json);
+	free(e->keys_json);
 	free(e->mail_subject);
 	free(e->mail_body);
 	kore_free(e);
@@ -461,14 +465,15 @@ edit_not_found(struct http_request *req)
 
 static const char	sql_save[] =
     "SELECT outcome, number, detail FROM application_save($1, $2, $3, "
-    "$4::jsonb, $5, $6, $7, $8)";
+    "$4::jsonb, $5, $6, $7, $8, $9::jsonb)";
 
 /* Shows the page, or checks the posted form and saves it. */
 static int
 edit_prepare(struct http_request *req)
 {
 	struct app_edit		*e;
-	const char		*v, *params[8];
+	const char		*v, *params[9];
+	json_t			*keys;
 
 	e = edit_arg(req);
 	if (!applications_loaded(req, &e->model))
@@ -477,6 +482,9 @@ edit_prepare(struct http_request *req)
 	e->action = edit_action(req);
 	if (e->action == ACT_VIEW)
 		return (applications_render(req, 200, &e->model, NULL));
+	/* Only its owner changes an application; admins read it. */
+	if (authz_relation(req) != RELATION_OWNER)
+		return (edit_not_found(req));
 
 	/* A version that is not a number can only be a tampered form. */
 	v = body_get(req, "version");
@@ -496,6 +504,11 @@ edit_prepare(struct http_request *req)
 	}
 
 	e->content_json = json_dumps(e->content, JSON_COMPACT);
+	if ((keys = conflict_application_keys(e->content, webmail_list())) ==
+	    NULL)
+		fatal("edit_prepare: out of memory");
+	e->keys_json = json_dumps(keys, JSON_COMPACT);
+	json_decref(keys);
 	applications_receipt_mail(req, e->id_s, appview_value(e->content,
 	    "title"), &e->mail_subject, &e->mail_body);
 
@@ -508,8 +521,9 @@ edit_prepare(struct http_request *req)
 	params[5] = e->ip;
 	params[6] = e->mail_subject;
 	params[7] = e->mail_body;
+	params[8] = e->keys_json;
 
-	return (step_query(req, sql_save, 8, params));
+	return (step_query(req, sql_save, 9, params));
 }
 
 static int
@@ -595,6 +609,8 @@ withdraw_run(struct http_request *req)
 	char		 loc[96];
 
 	e = edit_arg(req);
+	if (authz_relation(req) != RELATION_OWNER)
+		return (step_error(req, 404, NULL));
 	if (strcmp(body_get(req, "confirm"), "yes") != 0) {
 		(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s?withdraw="
 		    "confirm#withdraw", e->id_s);
@@ -633,5 +649,7 @@ HANDLER(applications_withdraw,
 	.methods = METHODS_POST,
 	.enter = ENTER_SIGNED_IN,
 	.body = BODY_FORM,
+	.resource = RESOURCE_APPLICATION,
+	.rights = RIGHT_VIEW,
 	.steps = withdraw_steps,
 )

@@ -181,7 +181,9 @@ up_check(struct http_request *req)
 	char			 msg[160], limit[96];
 
 	d = doc_arg(req);
-	if (!applications_loaded(req, &d->model))
+	/* Only its owner changes an application; admins read it. */
+	if (authz_relation(req) != RELATION_OWNER ||
+	    !applications_loaded(req, &d->model))
 		return (step_error(req, 404, NULL));
 	m = &d->model;
 
@@ -516,7 +518,9 @@ del_run(struct http_request *req)
 	const char		*params[6];
 
 	d = doc_arg(req);
-	if (!applications_loaded(req, &d->model))
+	/* Only its owner changes an application; admins read it. */
+	if (authz_relation(req) != RELATION_OWNER ||
+	    !applications_loaded(req, &d->model))
 		return (step_error(req, 404, NULL));
 	doc_mail(req, d);
 

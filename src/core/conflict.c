@@ -4,6 +4,7 @@
  */
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,4 +278,91 @@ conflict_domain_match(const struct conflict_webmail *w,
 		return (0);
 
 	return (strcmp(a, b) == 0 && !conflict_webmail_has(w, a));
+}
+
+int
+conflict_org_key(const char *name, char *out, size_t outlen)
+{
+	char	norm[CONFLICT_NAME_MAX];
+	int	n;
+
+	if (conflict_org_normalise(name, norm, sizeof(norm)) == -1 ||
+	    norm[0] == '\0')
+		return (-1);
+	n = snprintf(out, outlen, "org:%s", norm);
+	if (n < 0 || (size_t)n >= outlen)
+		return (-1);
+
+	return (0);
+}
+
+/* A host name: labels of letters, digits and hyphens, at least two. */
+static int
+domain_valid(const char *d)
+{
+	const char	*p;
+
+	if (d[0] == '.' || d[0] == '-' || strchr(d, '.') == NULL ||
+	    strstr(d, "..") != NULL)
+		return (0);
+	for (p = d; *p != '\0'; p++) {
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '-' && *p != '.')
+			return (0);
+	}
+	return (1);
+}
+
+int
+conflict_domain_key(const struct conflict_webmail *w, const char *domain,
+    char *out, size_t outlen)
+{
+	char	d[256];
+	int	n;
+
+	if (domain_copy(domain, strlen(domain), d, sizeof(d)) == -1 ||
+	    !domain_valid(d) || conflict_webmail_has(w, d))
+		return (-1);
+	n = snprintf(out, outlen, "dom:%s", d);
+	if (n < 0 || (size_t)n >= outlen)
+		return (-1);
+
+	return (0);
+}
+
+static int
+keys_add(json_t *keys, const char *kind, const char *name, const char *key)
+{
+	return (json_array_append_new(keys, json_pack("{s:s, s:s, s:s}",
+	    "kind", kind, "name", name, "key", key)));
+}
+
+json_t *
+conflict_application_keys(const json_t *content,
+    const struct conflict_webmail *w)
+{
+	json_t		*keys, *p;
+	const char	*v;
+	char		 key[CONFLICT_KEY_MAX], d[256];
+	size_t		 i;
+
+	if ((keys = json_array()) == NULL)
+		return (NULL);
+
+	v = json_string_value(json_object_get(content, "organisation_name"));
+	if (v != NULL && conflict_org_key(v, key, sizeof(key)) == 0)
+		(void)keys_add(keys, "organisation", v, key);
+
+	json_array_foreach(json_object_get(content, "partners"), i, p) {
+		v = json_string_value(json_object_get(p, "name"));
+		if (v != NULL && conflict_org_key(v, key, sizeof(key)) == 0)
+			(void)keys_add(keys, "partner", v, key);
+	}
+
+	v = json_string_value(json_object_get(content, "contact_email"));
+	if (v != NULL && conflict_email_domain(v, d, sizeof(d)) == 0 &&
+	    conflict_domain_key(w, d, key, sizeof(key)) == 0)
+		(void)keys_add(keys, "domain", d, key);
+
+	return (keys);
 }

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #define CONFLICT_NAME_MAX	512	/* bytes of a normalised name */
 
 /*
@@ -49,5 +51,27 @@ int			 conflict_webmail_has(const struct conflict_webmail *,
  */
 int	conflict_domain_match(const struct conflict_webmail *,
 	    const char *reviewer_domain, const char *contact_email);
+
+/*
+ * Keys: what the database compares, so that SQL needs no normaliser.
+ * "org:<normalised name>" and "dom:<domain>"; equal keys are a conflict.
+ * -1 when there is no key: an empty name, a name of punctuation only,
+ * an address without a domain, a domain that is not a host name (ASCII
+ * labels; an internationalised one in its xn-- form), or a webmail one.
+ */
+#define CONFLICT_KEY_MAX	(CONFLICT_NAME_MAX + 8)
+
+int	conflict_org_key(const char *name, char *out, size_t outlen);
+int	conflict_domain_key(const struct conflict_webmail *,
+	    const char *domain, char *out, size_t outlen);
+
+/*
+ * The keys of an application's content (the form's fields by name):
+ * [{kind, name, key}] for its organisation ("organisation"), each
+ * partner's ("partner") and its contact's e-mail domain ("domain").
+ * A new reference; NULL only when out of memory.
+ */
+json_t	*conflict_application_keys(const json_t *content,
+	    const struct conflict_webmail *);
 
 #endif

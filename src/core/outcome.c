@@ -25,6 +25,7 @@ static const struct {
 	{ "replay",	OUTCOME_REPLAY },
 	{ "bad",	OUTCOME_BAD },
 	{ "admin",	OUTCOME_ADMIN },
+	{ "refused",	OUTCOME_REFUSED },
 };
 
 #define NNAMES	(sizeof(outcome_names) / sizeof(outcome_names[0]))

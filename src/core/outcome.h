@@ -28,9 +28,11 @@ enum outcome_code {
 	OUTCOME_REPLAY,		/* a one-time code used a second time */
 	OUTCOME_BAD,		/* a code or token that is not right */
 	OUTCOME_ADMIN,		/* refused: the caller is an administrator */
+	OUTCOME_REFUSED,	/* detail: why, a word the page turns into
+				   its sentence ("cap", "started", ...) */
 };
 
-#define OUTCOME_LAST	OUTCOME_ADMIN
+#define OUTCOME_LAST	OUTCOME_REFUSED
 
 /*
  * number: a version, an id, a limit; detail: which field or reason, for

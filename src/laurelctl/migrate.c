@@ -714,6 +714,7 @@ ctl_migrate(int argc, char **argv)
 	char			**names, *sqldir;
 	const char		*dir;
 	size_t			 count, nfiles, i;
+	long			 keys;
 	int			 rc;
 
 	if (argc > 3) {
@@ -760,8 +761,12 @@ ctl_migrate(int argc, char **argv)
 			goto out;
 	}
 	if (sql_apply(conn, sqldir, files, nfiles, &report) == -1 ||
+	    (keys = ctl_keys_backfill(conn)) == -1 ||
 	    migrate_run(conn, "migrate", "COMMIT") == -1)
 		goto out;
+	if (keys > 0)
+		printf("computed the conflict keys of %ld application(s)\n",
+		    keys);
 
 	for (i = 0; i < report.count; i++)
 		printf("%s\n", report.lines[i]);

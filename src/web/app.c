@@ -25,6 +25,7 @@
 #include "web/keys.h"
 #include "web/page.h"
 #include "web/passwords.h"
+#include "web/webmail.h"
 #include "web/settings.h"
 
 /*
@@ -71,6 +72,8 @@ app_init(void)
 	if (assets_init() == -1)
 		return (-1);
 	if (passwords_init() == -1)
+		return (-1);
+	if (webmail_init() == -1)
 		return (-1);
 
 	return (0);

@@ -118,6 +118,9 @@ static const struct {
 	{ "edit",	RIGHT_EDIT },
 	{ "files",	RIGHT_FILES },
 	{ "withdraw",	RIGHT_WITHDRAW },
+	{ "confirm",	RIGHT_CONFIRM },
+	{ "read",	RIGHT_READ },
+	{ "declare",	RIGHT_DECLARE },
 };
 
 static const struct {
@@ -125,6 +128,8 @@ static const struct {
 	enum relation	 relation;
 } relation_names[] = {
 	{ "owner",	RELATION_OWNER },
+	{ "reviewer",	RELATION_REVIEWER },
+	{ "conflicted",	RELATION_CONFLICTED },
 	{ "admin",	RELATION_ADMIN },
 };
 
@@ -138,6 +143,11 @@ authz_rights_sql(struct http_request *req, enum resource res,
 		    NULL));
 		/* $1 is the session; the page's parameters follow it. */
 		(void)snprintf(buf, len, "application_rights($%d, s.user_id) "
+		    "AS rights", lp->n + 1);
+		return;
+	case RESOURCE_ASSIGNMENT:
+		load_param_id(lp, valid_path_id(req->path, "/review/", NULL));
+		(void)snprintf(buf, len, "assignment_rights($%d, s.user_id) "
 		    "AS rights", lp->n + 1);
 		return;
 	case RESOURCE_NONE:
@@ -198,4 +208,10 @@ int
 authz_can(struct http_request *req, unsigned int needed)
 {
 	return ((authz_get(req)->allows & needed) == needed);
+}
+
+enum relation
+authz_relation(struct http_request *req)
+{
+	return (authz_get(req)->relation);
 }

@@ -31,12 +31,16 @@ enum enter {
 enum resource {
 	RESOURCE_NONE,
 	RESOURCE_APPLICATION,	/* /applications/{id}[/...] */
+	RESOURCE_ASSIGNMENT,	/* /review/{assignment}[/...]: its application's
+				   rights, for the reviewer it is assigned to */
 };
 
 /* The caller's relation to the resource (SQL: relation). */
 enum relation {
 	RELATION_NONE,
 	RELATION_OWNER,
+	RELATION_REVIEWER,	/* on the panel, assigned to it */
+	RELATION_CONFLICTED,	/* for them it does not exist */
 	RELATION_ADMIN,
 };
 
@@ -45,6 +49,9 @@ enum relation {
 #define RIGHT_EDIT	0x02	/* change it now (open round, not withdrawn) */
 #define RIGHT_FILES	0x04	/* see its documents */
 #define RIGHT_WITHDRAW	0x08	/* withdraw it */
+#define RIGHT_CONFIRM	0x10	/* answer the conflict check (reviewer) */
+#define RIGHT_READ	0x20	/* read it and its documents (reviewer) */
+#define RIGHT_DECLARE	0x40	/* declare a conflict with it (reviewer) */
 
 struct rights {
 	enum relation	 relation;
@@ -63,7 +70,7 @@ int	authz_enter(struct http_request *, enum enter, const char *);
 /*
  * The rights column of the page's query: adds the resource's id from
  * the path to lp and writes "application_rights($N, s.user_id) AS
- * rights" into buf.
+ * rights" (or assignment_rights) into buf.
  */
 void	authz_rights_sql(struct http_request *, enum resource,
 	    struct load_params *, char *buf, size_t len);
@@ -73,5 +80,8 @@ void	authz_rights_read(struct http_request *, const char *);
 
 /* Whether they include every right in needed. */
 int	authz_can(struct http_request *, unsigned int needed);
+
+/* The caller's relation to the resource. */
+enum relation	authz_relation(struct http_request *);
 
 #endif

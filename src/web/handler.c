@@ -441,6 +441,19 @@ load_param(struct load_params *lp, const char *v)
 }
 
 void
+load_param_copy(struct load_params *lp, const char *v, size_t len)
+{
+	if (lp->n >= LOAD_PARAMS_MAX)
+		fatal("load_param_copy: more than %d", LOAD_PARAMS_MAX);
+	if (len >= sizeof(lp->text[lp->n]))
+		len = 0;
+	memcpy(lp->text[lp->n], v, len);
+	lp->text[lp->n][len] = '\0';
+	lp->v[lp->n] = lp->text[lp->n];
+	lp->n++;
+}
+
+void
 load_param_id(struct load_params *lp, long long id)
 {
 	if (lp->n >= LOAD_PARAMS_MAX)

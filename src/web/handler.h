@@ -68,14 +68,25 @@ typedef int	(*step_fn)(struct http_request *);
 /* The page query's parameters ($2 on; public pages: $1 on). */
 #define LOAD_PARAMS_MAX	6
 
+#define LOAD_TEXT_MAX	128
+
 struct load_params {
 	const char	*v[LOAD_PARAMS_MAX];
 	char		 num[LOAD_PARAMS_MAX][24];
+	char		 text[LOAD_PARAMS_MAX][LOAD_TEXT_MAX];
 	int		 n;
 };
 
+/* v must outlive the query (req->path does; a local buffer does not). */
 void	load_param(struct load_params *, const char *);
 void	load_param_id(struct load_params *, long long);
+
+/*
+ * The first len bytes of v, copied: for a segment of the path. One too
+ * long for any name is passed as "", which names nothing (never cut to
+ * a shorter name that might exist).
+ */
+void	load_param_copy(struct load_params *, const char *v, size_t len);
 
 struct handler {
 	const char	*name;		/* as conf/routes.conf names it */

@@ -172,14 +172,14 @@ test('a database migrated with the old migrations ends like a fresh one', (t) =>
   // The same migrations by name, then those added since.
   const added = fresh.migrations.slice(old.migrations.length);
   assert.deepEqual(old.migrations, fresh.migrations.slice(0, old.migrations.length), 'the same migrations, by name');
-  assert.deepEqual(added, ['0013_least_privilege.sql', '0014_audit_personal.sql']);
+  assert.deepEqual(added, ['0013_least_privilege.sql', '0014_audit_personal.sql', '0015_panel.sql']);
 
   const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
   assert.equal(r.status, 0, r.stderr);
   // The migrations added since; the functions changed since then are
   // made again (or dropped), and nothing needs a grant repaired.
   for (const line of r.stdout.split('\n').filter(Boolean))
-    assert.match(line, /^(re-created|dropped) function |^applied 001[34]_/, line);
+    assert.match(line, /^(re-created|dropped) function |^applied 001[345]_/, line);
   assert.deepEqual(state(db), fresh);
 });
 
@@ -333,4 +333,24 @@ test('the app role can neither make itself admin, nor write the audit log, nor r
       '2030-01-01T10:00', '2030-02-01T10:00', '', '', false, 3, 5, 20)`], { encoding: 'utf8' });
   assert.equal(rs.stdout.trim(), 'notfound', rs.stderr);
   assert.equal(cluster.psql("SELECT count(*) FROM rounds WHERE slug = 'evil-round'", db), '0');
+});
+
+test('applications saved before the panel get their conflict keys from migrate, by the core', () => {
+  const db = freshDb();
+  cluster.psql(`
+    INSERT INTO users (email, display_name, password_hash) VALUES ('old@example.org', 'Old', 'x');
+    SELECT round_save(NULL, NULL, '', 'Old round', 'old', '', '[{"code":"IMPACT","description":""}]'::jsonb,
+      '{AT}'::text[], 'Europe/Brussels', '2026-01-01T00:00', '2026-02-01T00:00', '', '', false, 3, 5, 20);
+    INSERT INTO applications (round_id, owner_id, state, version)
+      SELECT r.id, u.id, 'submitted', 1 FROM rounds r, users u;
+    INSERT INTO application_versions (application_id, version, content, kind)
+      SELECT id, 1, '{"organisation_name": "Hôpital Nord S.A.", "contact_email": "a@Nord.example",
+        "partners": [{"name": "Data GmbH"}]}'::jsonb, 'submit' FROM applications;`, db);
+  const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^computed the conflict keys of 1 application\(s\)$/m);
+  assert.equal(cluster.psql(`SELECT string_agg(kind || '=' || key, ' ' ORDER BY kind) FROM application_keys`, db),
+    'domain=dom:nord.example organisation=org:hopital nord partner=org:data');
+  // Once done, nothing more to do.
+  assert.doesNotMatch(ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]).stdout, /conflict keys/);
 });

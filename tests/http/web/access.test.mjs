@@ -1,15 +1,19 @@
-// The access matrix: every route of SPEC §10 that exists so far, for an
-// anonymous visitor, an applicant and an admin; and CSRF refusal on every
-// POST route, changing nothing.
+// The access matrix: every route of SPEC §10 that exists so far, for
+// each role: an anonymous visitor, the owner of application 1, another
+// applicant, the reviewer assigned to it (after the conflict check), a
+// reviewer of the round not assigned to it, a reviewer conflicted with
+// it (and assigned to it by mistake: assignment 2), and an admin; and
+// CSRF refusal on every POST route, changing nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, startApp } from '../../lib/harness.mjs';
 import { totp, enrolStart } from '../../lib/totp.mjs';
-import { openRound, apply, pdf, upload } from '../../lib/apply.mjs';
+import { openRound, apply, pdf, upload, saveForm, fullForm } from '../../lib/apply.mjs';
 
 let app;
 const PW = 'lantern orbit cactus 42';
 const who = {};
+const ROLES = ['anonymous', 'owner', 'other', 'reviewer', 'bystander', 'conflicted', 'admin'];
 
 const sql = (q) => app.cluster.psql(q, app.db);
 let ip = 10;
@@ -32,55 +36,94 @@ async function account(email, admin) {
   return c;
 }
 
+const member = (email) => sql(`INSERT INTO panel_members (round_id, user_id)
+  SELECT r.id, u.id FROM rounds r, users u WHERE r.slug = 'access' AND u.email = '${email}' RETURNING user_id`);
+
 before(async () => {
   app = await startApp({ env: { LAUREL_TRUSTED_PROXIES: '127.0.0.1' } });
   who.anonymous = client();
-  who.applicant = await account('applicant@example.org', false);
+  who.owner = await account('applicant@example.org', false);
+  who.other = await account('other@example.org', false);
+  who.reviewer = await account('reviewer@rev.example', false);
+  who.bystander = await account('bystander@rev.example', false);
+  who.conflicted = await account('conflicted@hospital-example.example', false);
   who.admin = await account('admin@example.org', true);
-  // The applicant's application 1 with document 1 (a fresh database).
+  // The owner's application 1, submitted, with document 1 (a fresh
+  // database); the panel: assignment 1 (the reviewer's, confirmed) and 2
+  // (the conflicted reviewer's, whose organisation is the applicant's).
   openRound(app, 'access');
-  const id = await apply(who.applicant, 'access');
-  await upload(who.applicant, id, pdf('access'), 'a.pdf');
+  const id = await apply(who.owner, 'access');
+  await upload(who.owner, id, pdf('access'), 'a.pdf');
+  assert.equal((await saveForm(who.owner, id, fullForm({ organisation_name: 'Hospital Example' }), { action: 'submit' })).status, 303);
   assert.equal(`${id}/${sql('SELECT max(id) FROM application_files')}`, '1/1');
+  const [r, b, x] = ['reviewer@rev.example', 'bystander@rev.example', 'conflicted@hospital-example.example'].map(member);
+  sql(`INSERT INTO affiliations (user_id, kind, name, key) VALUES (${x}, 'organisation', 'Hospital Example Ltd', 'org:hospital example')`);
+  sql(`INSERT INTO assignments (round_id, application_id, user_id, source, confirmed_at)
+    SELECT round_id, 1, ${r}, 'manual', now() FROM applications WHERE id = 1;
+    INSERT INTO assignments (round_id, application_id, user_id, source, confirmed_at)
+    SELECT round_id, 1, ${x}, 'manual', now() FROM applications WHERE id = 1`);
+  assert.equal(sql('SELECT string_agg(id::text, \',\' ORDER BY id) FROM assignments'), '1,2');
+  assert.equal(sql(`SELECT conflict_between(1, ${x})`), 't');
+  void b;
 });
 after(async () => { await app.stop(); });
 
-// [path, anonymous, applicant, admin]; 303 to /login for anonymous.
+// [path, ...one answer per role in ROLES]; 303 to /login for anonymous.
+const everyone = (n) => [n, n, n, n, n, n, n];
+const signedIn = (n) => [303, n, n, n, n, n, n];
+const adminOnly = (n = 200) => [303, 404, 404, 404, 404, 404, n];
 const GETS = [
-  ['/', 200, 200, 200],
-  ['/rules', 200, 200, 200],
-  ['/privacy', 200, 200, 200],
-  ['/healthz', 200, 200, 200],
-  ['/readyz', 200, 200, 200],
-  ['/register', 200, 303, 303],
-  ['/login', 200, 303, 303],
-  ['/verify?token=nope', 400, 400, 400],
-  ['/password/forgot', 200, 200, 200],
-  ['/password/reset?token=nope', 400, 400, 400],
-  ['/account', 303, 200, 200],
-  ['/account/totp', 303, 200, 200],
-  ['/login/totp', 303, 303, 303],
-  ['/admin', 303, 404, 200],
-  ['/account/export', 303, 200, 200],
-  ['/applications', 303, 200, 200],
-  // Only the owner sees an application, its versions and documents;
-  // admins and panel members come with later issues.
-  ['/applications/1', 303, 200, 404],
-  ['/applications/1?version=0', 303, 200, 404],
-  ['/applications/2', 303, 404, 404],
-  ['/applications/1/files/1', 303, 200, 404],
-  ['/applications/1/files/2', 303, 404, 404],
-  ['/applications/99999999999999999999', 303, 404, 404],
-  ['/admin/rounds/new', 303, 404, 200],
-  ['/admin/rounds/access', 303, 404, 200],
-  ['/admin/rounds/no-such-round', 303, 404, 404],
-  ['/static/no-such-file.css', 404, 404, 404],
-  ['/no/such/page', 404, 404, 404],
+  ['/', ...everyone(200)],
+  ['/rules', ...everyone(200)],
+  ['/privacy', ...everyone(200)],
+  ['/healthz', ...everyone(200)],
+  ['/readyz', ...everyone(200)],
+  ['/register', 200, 303, 303, 303, 303, 303, 303],
+  ['/login', 200, 303, 303, 303, 303, 303, 303],
+  ['/verify?token=nope', ...everyone(400)],
+  ['/password/forgot', ...everyone(200)],
+  ['/password/reset?token=nope', ...everyone(400)],
+  ['/invite?token=nope', ...everyone(404)],
+  ['/account', ...signedIn(200)],
+  ['/account/totp', ...signedIn(200)],
+  ['/account/affiliations', ...signedIn(200)],
+  ['/login/totp', ...everyone(303)],
+  ['/admin', ...adminOnly()],
+  ['/account/export', ...signedIn(200)],
+  ['/applications', ...signedIn(200)],
+  // The owner sees an application, its versions and documents; an admin
+  // reads a submitted one; reviewers read theirs at /review/{assignment}.
+  ['/applications/1', 303, 200, 404, 404, 404, 404, 200],
+  ['/applications/1?version=0', 303, 200, 404, 404, 404, 404, 200],
+  ['/applications/2', ...signedIn(404)],
+  ['/applications/1/files/1', 303, 200, 404, 404, 404, 404, 200],
+  ['/applications/1/files/2', ...signedIn(404)],
+  ['/applications/99999999999999999999', ...signedIn(404)],
+  ['/admin/rounds/new', ...adminOnly()],
+  ['/admin/rounds/access', ...adminOnly()],
+  ['/admin/rounds/access/panel', ...adminOnly()],
+  ['/admin/rounds/access/conflicts', ...adminOnly()],
+  ['/admin/rounds/access/assignments', ...adminOnly()],
+  ['/admin/rounds/access/applications', ...adminOnly()],
+  ['/admin/rounds/no-such-round', ...adminOnly(404)],
+  ['/admin/rounds/no-such-round/panel', ...adminOnly(404)],
+  ['/admin/rounds/no-such-round/assignments', ...adminOnly(404)],
+  // A reviewer's list for everyone signed in; an assignment is the 404
+  // page for anyone it is not for, and for a conflicted reviewer even
+  // when it is theirs.
+  ['/review', ...signedIn(200)],
+  ['/review/1', 303, 404, 404, 200, 404, 404, 404],
+  ['/review/2', ...signedIn(404)],
+  ['/review/1/files/1', 303, 404, 404, 200, 404, 404, 404],
+  ['/review/2/files/1', ...signedIn(404)],
+  ['/review/99999999999999999999', ...signedIn(404)],
+  ['/static/no-such-file.css', ...everyone(404)],
+  ['/no/such/page', ...everyone(404)],
 ];
 
 for (const [path, ...want] of GETS) {
-  test(`GET ${path}: anonymous ${want[0]}, applicant ${want[1]}, admin ${want[2]}`, async () => {
-    for (const [i, role] of ['anonymous', 'applicant', 'admin'].entries()) {
+  test(`GET ${path}: ${ROLES.map((r, i) => `${r} ${want[i]}`).join(', ')}`, async () => {
+    for (const [i, role] of ROLES.entries()) {
       const res = await who[role].get(path);
       assert.equal(res.status, want[i], `${role} on ${path}`);
       if (role === 'anonymous' && res.status === 303 && path.startsWith('/account'))
@@ -92,17 +135,22 @@ for (const [path, ...want] of GETS) {
 const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgot',
   '/password/reset', '/account', '/account/totp', '/account/delete', '/rounds/access/apply',
   '/applications/1', '/applications/1/files', '/applications/1/files/1/delete',
-  '/applications/1/withdraw', '/admin/rounds/new', '/admin/rounds/access'];
+  '/applications/1/withdraw', '/admin/rounds/new', '/admin/rounds/access',
+  '/admin/rounds/access/panel', '/admin/rounds/access/conflicts', '/admin/rounds/access/assignments',
+  '/invite?token=nope', '/account/affiliations', '/review/1', '/review/1/conflict'];
 const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
   (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
   (SELECT count(*) FROM application_versions), (SELECT count(*) FROM application_files),
-  (SELECT string_agg(state, ',') FROM applications))`;
+  (SELECT string_agg(state, ',') FROM applications), (SELECT count(*) FROM panel_invitations),
+  (SELECT count(*) FROM panel_members WHERE removed_at IS NULL), (SELECT count(*) FROM affiliations),
+  (SELECT count(*) FROM conflicts), (SELECT string_agg(id || ':' || (ended_at IS NULL), ',' ORDER BY id) FROM assignments))`;
 
 test('every POST route refuses a missing or wrong CSRF token with 403 and changes nothing', async () => {
   const before = sql(COUNTS);
-  for (const role of ['anonymous', 'applicant', 'admin']) {
+  for (const role of ROLES) {
     for (const path of POSTS) {
-      const fields = { email: 'x@example.org', password: PW, display_name: 'X', action: 'name', totp_code: '123456', confirm: 'yes', version: '0', title: 'X' };
+      const fields = { email: 'x@example.org', password: PW, display_name: 'X', action: 'name', totp_code: '123456', confirm: 'yes', version: '0', title: 'X',
+        reason: 'X', application: '1', reviewer: '1', user: '1' };
       const none = await who[role].post(path, fields, { csrf: false });
       assert.equal(none.status, 403, `${role} ${path} without a token`);
       const wrong = await who[role].post(path, { ...fields, csrf_token: 'B'.repeat(43) }, { csrf: false });
@@ -116,21 +164,21 @@ test('an anonymous token does not work for a signed-in session, nor the reverse'
   const anon = client();
   await anon.page('/login');
   const stolen = anon.csrf;
-  const res = await who.applicant.post('/account', { action: 'name', display_name: 'Hijacked', csrf_token: stolen }, { csrf: false });
+  const res = await who.owner.post('/account', { action: 'name', display_name: 'Hijacked', csrf_token: stolen }, { csrf: false });
   assert.equal(res.status, 403);
   assert.equal(sql("SELECT display_name FROM users WHERE email = 'applicant@example.org'"), 'applicant');
 });
 
 test('GET-only pages refuse other methods with the 405 page', async () => {
   for (const path of ['/', '/rules', '/privacy', '/healthz', '/readyz', '/verify', '/admin',
-    '/applications', '/account/export', '/applications/1/files/1']) {
+    '/applications', '/account/export', '/applications/1/files/1', '/review', '/review/1/files/1', '/admin/rounds/access/applications']) {
     const res = await who.anonymous.post(path, {}, { csrf: false });
     assert.equal(res.status, 405, path);
   }
   assert.equal((await who.anonymous.get('/logout')).status, 405);
   for (const path of ['/rounds/access/apply', '/applications/1/withdraw', '/applications/1/files',
-    '/applications/1/files/1/delete', '/account/delete'])
-    assert.equal((await who.applicant.get(path)).status, 405, path);
+    '/applications/1/files/1/delete', '/account/delete', '/review/1/conflict'])
+    assert.equal((await who.owner.get(path)).status, 405, path);
 });
 
 test("a signed-in stranger's POSTs to the applicant's application are 404 and change nothing", async () => {
@@ -198,7 +246,7 @@ test("the matrix agrees with each page's declared gate", () => {
   for (const p of declared()) {
     if (p.route === '^/')
       continue;	// the catch-all answers 404 to everyone
-    for (const [path, anon, applicant] of GETS) {
+    for (const [path, anon, applicant] of GETS) {	// applicant: the owner
       if (!matches(p.route, path) || !p.methods.includes('GET'))
         continue;
       if (p.enter === 'signed_in' || p.enter === 'admin' || p.enter === 'second_factor')

@@ -148,6 +148,57 @@ test_shipped_list(void **state)
 	conflict_webmail_free(w);
 }
 
+/* Keys: what SQL compares; equal keys are a conflict, none for webmail. */
+static void
+test_keys(void **state)
+{
+	static const char	 list[] = "gmail.com\n";
+	struct conflict_webmail	*w;
+	char			 k[CONFLICT_KEY_MAX];
+	json_t			*content, *keys;
+
+	(void)state;
+	w = conflict_webmail_load(list, sizeof(list) - 1);
+	assert_int_equal(conflict_org_key("Hospital Clínic, S.A.", k,
+	    sizeof(k)), 0);
+	assert_string_equal(k, "org:hospital clinic");
+	assert_int_equal(conflict_org_key(".,;", k, sizeof(k)), -1);
+	assert_int_equal(conflict_org_key("", k, sizeof(k)), -1);
+	assert_int_equal(conflict_domain_key(w, "Uni-X.EXAMPLE", k, sizeof(k)),
+	    0);
+	assert_string_equal(k, "dom:uni-x.example");
+	assert_int_equal(conflict_domain_key(w, "GMail.com", k, sizeof(k)), -1);
+	assert_int_equal(conflict_domain_key(w, "no domain", k, sizeof(k)), -1);
+	assert_int_equal(conflict_org_key("Acme", k, 5), -1);
+
+	content = json_pack("{s:s, s:s, s:[{s:s}, {s:s}, {s:i}]}",
+	    "organisation_name", "Data-Health GmbH",
+	    "contact_email", "ana@Uni-X.example",
+	    "partners", "name", "Universität Wien", "name", "", "name", 3);
+	keys = conflict_application_keys(content, w);
+	assert_int_equal(json_array_size(keys), 3);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(keys, 0), "key")), "org:data health");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(keys, 0), "name")), "Data-Health GmbH");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(keys, 1), "kind")), "partner");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(keys, 1), "key")), "org:universitat wien");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(keys, 2), "key")), "dom:uni-x.example");
+	json_decref(keys);
+	json_decref(content);
+
+	/* A webmail contact and an empty form give no key. */
+	content = json_pack("{s:s}", "contact_email", "ana@gmail.com");
+	keys = conflict_application_keys(content, w);
+	assert_int_equal(json_array_size(keys), 0);
+	json_decref(keys);
+	json_decref(content);
+	conflict_webmail_free(w);
+}
+
 int
 main(void)
 {
@@ -157,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_email_domain),
 		cmocka_unit_test(test_webmail),
 		cmocka_unit_test(test_shipped_list),
+		cmocka_unit_test(test_keys),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,0 +1,664 @@
+/*
+ * The reviewer's pages:
+ *
+ *	GET      /review		the assignments, across rounds
+ *	GET|POST /review/{id}		the conflict check (action=
+ *					confirm), then the application
+ *	POST     /review/{id}/conflict	a declared conflict (reason)
+ *	GET      /review/{id}/files/{fid}
+ *					a document
+ *
+ * {id} is an assignment. Its rights are its application's for the
+ * reviewer it belongs to (assignment_rights(), through
+ * application_access()): before the conflict check a reviewer may only
+ * answer it, after it read, and declare a conflict at any time; a
+ * conflicted or removed reviewer, and everybody else, gets the 404 page.
+ * The SQL functions called here ask the same rights again, and in blind
+ * rounds they leave the applicant's names out; the documents of a blind
+ * round leave without their metadata (core/pdfstrip.c).
+ */
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <openssl/sha.h>
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/appview.h"
+#include "core/filecrypt.h"
+#include "core/form.h"
+#include "core/outcome.h"
+#include "core/pdfstrip.h"
+#include "core/valid.h"
+#include "review/review.h"
+#include "web/authz.h"
+#include "web/body.h"
+#include "web/client.h"
+#include "web/ctx.h"
+#include "web/db.h"
+#include "web/fields.h"
+#include "web/handler.h"
+#include "web/keys.h"
+#include "web/page.h"
+#include "web/work.h"
+
+#define REVIEW_PREFIX	"/review/"
+#define REASON_MAX	1000	/* characters (conflicts.reason too) */
+
+/* An empty text (no deadline yet) reads as absent in the templates. */
+static void
+review_drop_empty(json_t *obj, const char *key)
+{
+	const char	*v;
+
+	if ((v = json_string_value(json_object_get(obj, key))) != NULL &&
+	    *v == '\0')
+		(void)json_object_del(obj, key);
+}
+
+/*
+ * The list.
+ */
+
+static int
+list_show(struct http_request *req)
+{
+	json_t		*data, *list, *a;
+	size_t		 i;
+
+	data = ctx_get(req)->data;
+	(void)handler_merge(req, "assignments", "assignments");
+	list = json_object_get(data, "assignments");
+	json_array_foreach(list, i, a)
+		review_drop_empty(a, "due");
+	json_object_set_new(data, "has_assignments",
+	    json_boolean(json_array_size(list) > 0));
+	if (form_get(body_query(req), "declared") != NULL)
+		fields_keep(req, "notice", "Your conflict has been recorded; "
+		    "the application has been taken off your list.");
+
+	return (STEP_NEXT);
+}
+
+static const step_fn list_steps[] = { list_show, NULL };
+
+HANDLER(review_list_page,
+	.methods = METHODS_GET,
+	.enter = ENTER_SIGNED_IN,
+	.columns = "review_list(s.user_id) AS assignments",
+	.steps = list_steps,
+	.template = "review_list",
+)
+
+/*
+ * An assignment: the conflict check, then the application.
+ */
+
+struct rev {
+	long long	 id;
+	char		 id_s[32];
+	char		 uid[32];
+	char		 ip[CLIENT_ADDR_LEN];
+	char		*reason;	/* trimmed, as it is stored */
+};
+
+static void
+rev_free(void *arg)
+{
+	struct rev	*r = arg;
+
+	kore_free(r->reason);
+	kore_free(r);
+}
+
+static struct rev *
+rev_arg(struct http_request *req)
+{
+	struct ctx	*ctx;
+	struct rev	*r;
+
+	ctx = ctx_get(req);
+	if (ctx->arg != NULL)
+		return (ctx->arg);
+
+	r = kore_calloc(1, sizeof(*r));
+	r->id = valid_path_id(req->path, REVIEW_PREFIX, NULL);
+	(void)snprintf(r->id_s, sizeof(r->id_s), "%lld", r->id);
+	(void)snprintf(r->uid, sizeof(r->uid), "%lld", ctx->user->id);
+	client_addr(req, r->ip, sizeof(r->ip));
+	ctx->arg = r;
+	ctx->arg_free = rev_free;
+
+	return (r);
+}
+
+/* The assignment as its page shows it, loaded with the session. */
+static const char *
+review_load(struct http_request *req, struct load_params *lp)
+{
+	load_param_id(lp, valid_path_id(req->path, REVIEW_PREFIX, NULL));
+
+	return ("review_view($2, s.user_id) AS review, "
+	    "country_list() AS countries");
+}
+
+/*
+ * Blind rounds: review_view() has taken the applicant's names out of the
+ * content. The fields and partners it no longer holds are left out of
+ * the page rather than shown as "not filled in", and the sections are
+ * numbered again.
+ */
+static void
+review_prune(json_t *sections, const json_t *content)
+{
+	json_t		*s, *fields;
+	const char	*name;
+	size_t		 i, j, n;
+
+	for (i = 0, n = 0; i < json_array_size(sections);) {
+		s = json_array_get(sections, i);
+		fields = json_object_get(s, "fields");
+		for (j = 0; j < json_array_size(fields);) {
+			name = appview_value(json_array_get(fields, j), "name");
+			if (json_object_get(content, name) == NULL)
+				(void)json_array_remove(fields, j);
+			else
+				j++;
+		}
+		if (json_object_get(content, "partners") == NULL) {
+			(void)json_object_del(s, "is_partners");
+			(void)json_object_del(s, "partners");
+		}
+		if (json_array_size(fields) == 0 &&
+		    json_object_get(s, "is_partners") == NULL) {
+			(void)json_array_remove(sections, i);
+			continue;
+		}
+		json_object_set_new(s, "n", json_integer((json_int_t)++n));
+		json_object_set_new(s, "has_fields",
+		    json_boolean(json_array_size(fields) > 0));
+		i++;
+	}
+}
+
+/* The application, read only, laid out as its applicant sees it. */
+static void
+review_application(json_t *data)
+{
+	struct appview_lists	 lists;
+	json_t			*content, *none, *sections, *f;
+	size_t			 i;
+	char			 size[32];
+
+	content = json_object_get(data, "content");
+	none = json_array();
+	lists.countries = json_object_get(data, "country_list");
+	/* Codes only: the label is the code itself. */
+	lists.categories = none;
+	sections = appview_sections(content, none, &lists, 0);
+	json_decref(none);
+	review_prune(sections, content);
+	json_object_set_new(data, "sections", sections);
+
+	json_array_foreach(json_object_get(data, "files"), i, f) {
+		appview_size_text(json_integer_value(json_object_get(f,
+		    "size")), size, sizeof(size));
+		json_object_set_new(f, "size_text", json_string(size));
+	}
+	json_object_set_new(data, "has_files", json_boolean(
+	    json_array_size(json_object_get(data, "files")) > 0));
+}
+
+/*
+ * The page: before the conflict check only the reference and title (the
+ * reference alone in blind rounds: review_view() sends nothing more);
+ * after it the application. The conflict form is on both.
+ */
+static int
+review_render(struct http_request *req, int status)
+{
+	json_t	*data;
+
+	data = ctx_get(req)->data;
+	if (!handler_merge(req, "review", NULL))
+		return (step_error(req, 404, NULL));
+	(void)handler_merge(req, "countries", "country_list");
+	json_object_set_new(data, "assignment",
+	    json_integer((json_int_t)rev_arg(req)->id));
+	review_drop_empty(data, "due");
+	if (json_is_true(json_object_get(data, "confirmed")) &&
+	    json_is_object(json_object_get(data, "content")))
+		review_application(data);
+
+	return (step_render_as(req, status, "review"));
+}
+
+static const char	sql_answer[] =
+    "SELECT outcome, number, detail FROM assignment_answer($1, $2, $3, $4, "
+    "$5)";
+
+/* action: 'confirm' (no conflict) or 'declare' (with reason). */
+static int
+review_answer(struct http_request *req, const char *action,
+    const char *reason)
+{
+	struct rev	*r;
+	const char	*params[5];
+
+	r = rev_arg(req);
+	params[0] = r->id_s;
+	params[1] = r->uid;
+	params[2] = r->ip;
+	params[3] = action;
+	params[4] = reason;
+
+	return (step_query(req, sql_answer, 5, params));
+}
+
+static int
+page_show(struct http_request *req)
+{
+	if (req->method != HTTP_METHOD_POST)
+		return (review_render(req, 200));
+
+	/* The page's one form; anything else was not sent by it. */
+	if (strcmp(body_get(req, "action"), "confirm") != 0)
+		return (step_error(req, 400, "This form cannot be sent here. "
+		    "Reload the page and use its buttons to answer the "
+		    "conflict of interest check."));
+
+	return (review_answer(req, "confirm", NULL));
+}
+
+static int
+page_confirmed(struct http_request *req)
+{
+	struct outcome	o;
+	char		loc[64];
+
+	db_outcome(req, &o);
+	if (o.code != OUTCOME_OK)
+		return (step_error(req, 404, NULL));
+
+	(void)snprintf(loc, sizeof(loc), REVIEW_PREFIX "%s",
+	    rev_arg(req)->id_s);
+
+	return (step_redirect(req, loc));
+}
+
+static const step_fn page_steps[] = { page_show, page_confirmed, NULL };
+
+HANDLER(review_page,
+	.methods = METHODS_FORM,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.load = review_load,
+	.resource = RESOURCE_ASSIGNMENT,
+	.rights = RIGHT_DECLARE,
+	.steps = page_steps,
+	.template = "review",
+)
+
+/*
+ * A declared conflict.
+ */
+
+/* Characters (not bytes) of UTF-8 text: the form parser checked it. */
+static size_t
+review_chars(const char *s, size_t len)
+{
+	size_t	i, n;
+
+	for (i = 0, n = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	}
+
+	return (n);
+}
+
+static int
+conflict_refuse(struct http_request *req, const char *msg)
+{
+	fields_error(req, "reason", msg);
+	fields_keep(req, "reason", body_get(req, "reason"));
+
+	return (review_render(req, 422));
+}
+
+static int
+conflict_check(struct http_request *req)
+{
+	struct rev	*r;
+	const char	*s;
+	size_t		 len, chars;
+	char		 msg[160];
+
+	r = rev_arg(req);
+	s = body_get(req, "reason");
+	while (isspace((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+
+	if (len == 0)
+		return (conflict_refuse(req, "Say what your conflict of "
+		    "interest is: the organisers need it to assign the "
+		    "application to someone else."));
+	if ((chars = review_chars(s, len)) > REASON_MAX) {
+		(void)snprintf(msg, sizeof(msg), "Say it in at most %d "
+		    "characters; this has %zu.", REASON_MAX, chars);
+		return (conflict_refuse(req, msg));
+	}
+
+	r->reason = kore_malloc(len + 1);
+	memcpy(r->reason, s, len);
+	r->reason[len] = '\0';
+
+	return (review_answer(req, "declare", r->reason));
+}
+
+static int
+conflict_done(struct http_request *req)
+{
+	struct outcome	o;
+
+	db_outcome(req, &o);
+	if (o.code != OUTCOME_OK)
+		return (step_error(req, 404, NULL));
+
+	return (step_redirect(req, "/review?declared=1"));
+}
+
+static const step_fn conflict_steps[] = { conflict_check, conflict_done,
+    NULL };
+
+HANDLER(review_conflict,
+	.methods = METHODS_POST,
+	.enter = ENTER_SIGNED_IN,
+	.body = BODY_FORM,
+	.load = review_load,
+	.resource = RESOURCE_ASSIGNMENT,
+	.rights = RIGHT_DECLARE,
+	.steps = conflict_steps,
+	.template = "review",
+)
+
+/*
+ * A document: opened on a task thread as files.c opens one, and in
+ * blind rounds stripped of its metadata there too.
+ */
+
+enum doc_failure {
+	DOC_OK,
+	DOC_DAMAGED,		/* does not open: changed or damaged */
+	DOC_MISMATCH,		/* opens, but is not the one recorded */
+	DOC_UNSTRIPPED,		/* pdfstrip() refused it */
+};
+
+struct rdoc {
+	char		 id_s[32];	/* the assignment */
+	char		 fid_s[32];
+	char		 uid[32];
+	long long	 app;
+	long long	 fid;
+	char		 name[FORM_MAX_FILENAME + 1];
+	char		 sha256[65];
+	int		 blind;
+	const struct keyring_key *key;
+
+	/* The sealed bytes belong to the query's result, kept in ctx. */
+	const unsigned char *sealed;
+	size_t		 sealed_len;
+	char		 bound[FILECRYPT_BIND_MAX];
+
+	/* What leaves: the plaintext, or its stripped copy. */
+	unsigned char	*out;
+	size_t		 out_len;
+	enum doc_failure failure;
+	char		 msg[256];
+};
+
+static void
+rdoc_plain_free(unsigned char **p, size_t *len)
+{
+	if (*p == NULL)
+		return;
+	sodium_memzero(*p, *len);
+	free(*p);
+	*p = NULL;
+	*len = 0;
+}
+
+static void
+rdoc_free(void *arg)
+{
+	struct rdoc	*d = arg;
+
+	rdoc_plain_free(&d->out, &d->out_len);
+	kore_free(d);
+}
+
+/* Both ids from /review/{id}/files/{fid}; the route has both. */
+static struct rdoc *
+rdoc_arg(struct http_request *req)
+{
+	struct ctx	*ctx;
+	struct rdoc	*d;
+	const char	*rest;
+
+	ctx = ctx_get(req);
+	if (ctx->arg != NULL)
+		return (ctx->arg);
+
+	d = kore_calloc(1, sizeof(*d));
+	(void)snprintf(d->id_s, sizeof(d->id_s), "%lld",
+	    valid_path_id(req->path, REVIEW_PREFIX, &rest));
+	d->fid = valid_path_id(rest, "/files/", NULL);
+	(void)snprintf(d->fid_s, sizeof(d->fid_s), "%lld", d->fid);
+	(void)snprintf(d->uid, sizeof(d->uid), "%lld", ctx->user->id);
+	ctx->arg = d;
+	ctx->arg_free = rdoc_free;
+
+	return (d);
+}
+
+static int
+file_query(struct http_request *req)
+{
+	struct rdoc		*d;
+	struct db_params	 p;
+	const char		*values[3];
+
+	d = rdoc_arg(req);
+	values[0] = d->id_s;
+	values[1] = d->uid;
+	values[2] = d->fid_s;
+	memset(&p, 0, sizeof(p));
+	/* Binary results (the sealed bytes): the rest as text, readable. */
+	p.sql = "SELECT application_id::text, name, key_id, sealed, sha256, "
+	    "blind::text FROM review_file_get($1, $2, $3)";
+	p.nparams = 3;
+	p.values = values;
+	p.result_binary = 1;
+
+	return (step_query_params(req, &p));
+}
+
+/* On a task thread: open, check it is the one recorded, strip if blind. */
+static int
+file_work(void *arg)
+{
+	struct rdoc	*d = arg;
+	unsigned char	 digest[SHA256_DIGEST_LENGTH], *stripped;
+	char		 hex[65];
+	size_t		 stripped_len;
+
+	d->out = filecrypt_open_bound(d->key->key, d->bound, d->sealed,
+	    d->sealed_len, &d->out_len);
+	if (d->out == NULL) {
+		d->out_len = 0;
+		d->failure = DOC_DAMAGED;
+		return (-1);
+	}
+
+	SHA256(d->out, d->out_len, digest);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	if (sodium_memcmp(hex, d->sha256, sizeof(hex) - 1) != 0) {
+		d->failure = DOC_MISMATCH;
+		return (-1);
+	}
+
+	if (!d->blind)
+		return (0);
+	if (pdfstrip(d->out, d->out_len, &stripped, &stripped_len, d->msg,
+	    sizeof(d->msg)) == -1) {
+		d->failure = DOC_UNSTRIPPED;
+		return (-1);
+	}
+	rdoc_plain_free(&d->out, &d->out_len);
+	d->out = stripped;
+	d->out_len = stripped_len;
+
+	return (0);
+}
+
+/* A text column of the binary result, into buf. */
+static void
+file_text(struct http_request *req, int col, char *buf, size_t len)
+{
+	(void)snprintf(buf, len, "%.*s", db_length(req, 0, col),
+	    db_value(req, 0, col));
+}
+
+static int
+file_fetched(struct http_request *req)
+{
+	struct rdoc	*d;
+	char		 app[32], keyid[FILECRYPT_KEYID_LEN + 1], blind[8];
+
+	d = rdoc_arg(req);
+	if (db_rows(req) != 1)
+		return (step_error(req, 404, NULL));
+
+	file_text(req, 0, app, sizeof(app));
+	file_text(req, 1, d->name, sizeof(d->name));
+	file_text(req, 2, keyid, sizeof(keyid));
+	file_text(req, 4, d->sha256, sizeof(d->sha256));
+	file_text(req, 5, blind, sizeof(blind));
+	d->app = strtoll(app, NULL, 10);
+	d->blind = strcmp(blind, "true") == 0;
+
+	if ((d->key = keys_find(keyid)) == NULL) {
+		kore_log(LOG_ERR, "review: document %s is sealed with key %s, "
+		    "which this instance does not have (LAUREL_KEY_FILES_OLD)",
+		    d->fid_s, keyid);
+		return (step_error(req, 503, "This document cannot be opened "
+		    "right now. The organisers have been told."));
+	}
+	d->sealed = (const unsigned char *)db_value(req, 0, 3);
+	d->sealed_len = (size_t)db_length(req, 0, 3);
+	if (filecrypt_bind(d->bound, sizeof(d->bound), d->app, d->fid) == -1)
+		return (step_error(req, 500, NULL));
+
+	return (step_work(req, file_work, d));
+}
+
+/*
+ * The attachment header, as files.c writes it: an ASCII name that is
+ * safe in a header on any browser (letters, digits, dot, dash,
+ * underscore; the rest as underscores; always .pdf), and the real name
+ * (UTF-8) as filename*.
+ */
+static void
+file_disposition(const char *name, char *out, size_t outlen)
+{
+	char		 ascii[96], enc[FORM_MAX_FILENAME * 3 + 1];
+	size_t		 i, a, e;
+	unsigned char	 c;
+
+	for (i = 0, a = 0; name[i] != '\0' && a + 5 < sizeof(ascii); i++) {
+		c = (unsigned char)name[i];
+		ascii[a++] = (isalnum(c) && c < 0x80) || c == '.' ||
+		    c == '-' || c == '_' ? (char)c : '_';
+	}
+	ascii[a] = '\0';
+	if (a < 4 || strcasecmp(ascii + a - 4, ".pdf") != 0)
+		memcpy(ascii + a, ".pdf", 5);	/* the loop left room */
+
+	for (i = 0, e = 0; name[i] != '\0' && e + 4 < sizeof(enc); i++) {
+		c = (unsigned char)name[i];
+		if ((isalnum(c) && c < 0x80) || c == '.' || c == '-' ||
+		    c == '_')
+			enc[e++] = (char)c;
+		else
+			e += (size_t)snprintf(enc + e, sizeof(enc) - e,
+			    "%%%02X", c);
+	}
+	enc[e] = '\0';
+
+	(void)snprintf(out, outlen, "attachment; filename=\"%s\"; "
+	    "filename*=UTF-8''%s", ascii, enc);
+}
+
+static int
+file_refused(struct http_request *req, struct rdoc *d)
+{
+	switch (d->failure) {
+	case DOC_UNSTRIPPED:
+		/* It passed pdfcheck() on upload: for the operator. */
+		kore_log(LOG_ERR, "review: document %s could not be stripped "
+		    "of its metadata for blind review: %s", d->fid_s, d->msg);
+		return (step_error(req, 500, "This document cannot be given "
+		    "out for blind review: its author details could not be "
+		    "removed. The organisers have been told."));
+	case DOC_MISMATCH:
+		kore_log(LOG_ERR, "review: document %s opened but is not the "
+		    "one recorded (SHA-256 differs): its stored bytes were "
+		    "replaced", d->fid_s);
+		break;
+	default:
+		kore_log(LOG_ERR, "review: document %s failed to open: its "
+		    "stored bytes were changed or damaged", d->fid_s);
+		break;
+	}
+
+	return (step_error(req, 500, "This document is damaged and cannot be "
+	    "opened. The organisers have been told."));
+}
+
+static int
+file_opened(struct http_request *req)
+{
+	struct rdoc	*d;
+	char		 disp[1024];
+
+	d = rdoc_arg(req);
+	if (work_result(req) != 0)
+		return (file_refused(req, d));
+
+	file_disposition(d->name, disp, sizeof(disp));
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "private, no-store");
+	page_send(req, 200, "application/pdf", d->out, d->out_len);
+
+	return (STEP_DONE);
+}
+
+static const step_fn file_steps[] = { file_query, file_fetched, file_opened,
+    NULL };
+
+HANDLER(review_file,
+	.methods = METHODS_GET,
+	.enter = ENTER_SIGNED_IN,
+	.resource = RESOURCE_ASSIGNMENT,
+	.rights = RIGHT_READ,
+	.steps = file_steps,
+)
