@@ -684,7 +684,11 @@ BEGIN
 		FROM apps LEFT JOIN byapp ON byapp.application_id = apps.id),
 	    'reviewers', (SELECT coalesce(json_agg(json_build_object(
 		'id', m.user_id, 'cap', m.cap, 'load', coalesce(byuser.n, 0),
-		'expertise', to_json(m.expertise)) ORDER BY m.user_id), '[]')
+		-- A category since removed from the round is no expertise.
+		'expertise', (SELECT coalesce(json_agg(e ORDER BY e), '[]')
+		    FROM unnest(m.expertise) e WHERE EXISTS (SELECT 1
+		    FROM round_categories c WHERE c.round_id = r.id
+		    AND c.code = e))) ORDER BY m.user_id), '[]')
 		FROM members m LEFT JOIN byuser ON byuser.user_id = m.user_id),
 	    'blocked', (SELECT coalesce(json_agg(json_build_array(
 		c.application_id, c.user_id) ORDER BY c.application_id,

@@ -289,10 +289,10 @@ invite_joined(struct http_request *req)
 	db_outcome(req, &o);
 	switch (o.code) {
 	case OUTCOME_OK:
-		return (step_redirect(req, "/account/affiliations?joined=1"));
+		return (step_redirect(req, "/account/affiliations?done=joined"));
 	case OUTCOME_CREATED:
 		return (step_redirect(req, "/login?next=%2Faccount%2F"
-		    "affiliations%3Fjoined%3D1&created=1"));
+		    "affiliations%3Fdone%3Djoined&created=1"));
 	case OUTCOME_EXISTS:
 		return (step_error(req, 409, "This address already has an "
 		    "account: sign in to accept the invitation."));

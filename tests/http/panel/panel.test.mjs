@@ -49,7 +49,7 @@ test('an invitation: mailed once, joins a signed-in account, single use, audited
   await c.page(link);
   const ok = await c.post(link, { action: 'accept' });
   assert.equal(ok.status, 303);
-  assert.equal(ok.headers.get('location'), '/account/affiliations?joined=1');
+  assert.equal(ok.headers.get('location'), '/account/affiliations?done=joined');
   assert.equal(sql(`SELECT cap || ' ' || array_to_string(expertise, ',') FROM panel_members m JOIN users u ON u.id = m.user_id
     WHERE u.email = 'ines.other@clinic-a.example'`), '5 IMPACT');
   // The account's own domain is recorded as an affiliation.
