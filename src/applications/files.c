@@ -9,7 +9,8 @@
  * key on a task thread, then stored in one call of
  * application_file_add(), which checks the round's limits again under
  * the application's row lock. Plaintext exists only in memory and in
- * Kore's temporary upload directory.
+ * Kore's temporary upload directory. A download is opened and sent by
+ * web/document.c, as the reviewer's is.
  */
 
 #include <kore/kore.h>
@@ -17,12 +18,10 @@
 
 #include <openssl/sha.h>
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "applications/applications.h"
 #include "core/filecrypt.h"
@@ -33,11 +32,11 @@
 #include "web/client.h"
 #include "web/ctx.h"
 #include "web/db.h"
+#include "web/document.h"
 #include "web/fields.h"
 #include "web/handler.h"
 #include "web/messages.h"
 #include "web/keys.h"
-#include "web/page.h"
 #include "web/work.h"
 
 #define MIB		(1024 * 1024)
@@ -67,13 +66,11 @@ struct doc {
 	/* The application as loaded with the session (upload, delete). */
 	struct app_model model;
 
-	/* Both ways: what the ciphertext is bound to (filecrypt_bind). */
+	/* What the ciphertext is bound to (filecrypt_bind). */
 	char		 bound[FILECRYPT_BIND_MAX];
 
-	/* Download: what opened, and whether it is what was uploaded. */
-	unsigned char	*opened;
-	size_t		 opened_len;
-	int		 mismatch;
+	/* Download. */
+	struct document	 doc;
 };
 
 static void
@@ -82,10 +79,7 @@ doc_free(void *arg)
 	struct doc	*d = arg;
 
 	free(d->sealed);
-	if (d->opened != NULL) {
-		sodium_memzero(d->opened, d->opened_len);
-		free(d->opened);
-	}
+	document_free(&d->doc);
 	free(d->mail_subject);
 	free(d->mail_body);
 	kore_free(d);
@@ -346,150 +340,32 @@ HANDLER(files_upload,
 static int
 down_query(struct http_request *req)
 {
-	struct doc		*d;
-	struct db_params	 p;
-	const char		*values[3];
+	struct doc	*d;
+	const char	*params[3];
 
 	d = doc_arg(req);
-	values[0] = d->app_s;
-	values[1] = d->uid;
-	values[2] = d->fid_s;
-	memset(&p, 0, sizeof(p));
-	p.sql = "SELECT name, key_id, sealed, sha256 FROM "
-	    "application_file_get($1, $2, $3)";
-	p.nparams = 3;
-	p.values = values;
-	p.result_binary = 1;
+	d->doc.app = d->app;
+	d->doc.fid = d->fid;
+	d->doc.log = "files";
 
-	return (step_query_params(req, &p));
-}
+	params[0] = d->app_s;
+	params[1] = d->uid;
+	params[2] = d->fid_s;
 
-/* On a task thread. */
-static int
-down_work(void *arg)
-{
-	struct doc	*d = arg;
-
-	unsigned char	 digest[SHA256_DIGEST_LENGTH];
-	char		 hex[65];
-
-	d->opened = filecrypt_open_bound(d->key->key, d->bound, d->plain,
-	    d->plain_len, &d->opened_len);
-	if (d->opened == NULL)
-		return (-1);
-
-	/*
-	 * A sealed document that opens with our key but is not the one
-	 * recorded for this row (moved from another row by someone who can
-	 * write the database) is refused like a damaged one.
-	 */
-	SHA256(d->opened, d->opened_len, digest);
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	if (sodium_memcmp(hex, d->sha256, sizeof(hex) - 1) != 0) {
-		d->mismatch = 1;
-		return (-1);
-	}
-
-	return (0);
+	return (document_query(req, "SELECT name, key_id, sealed, sha256 "
+	    "FROM application_file_get($1, $2, $3)", 3, params));
 }
 
 static int
 down_fetched(struct http_request *req)
 {
-	struct doc	*d;
-	char		 keyid[FILECRYPT_KEYID_LEN + 1];
-	int		 len;
-
-	d = doc_arg(req);
-	if (db_rows(req) != 1)
-		return (step_error(req, 404, NULL));
-
-	/* Binary results: text columns arrive as their bytes. */
-	(void)snprintf(d->name, sizeof(d->name), "%.*s",
-	    db_length(req, 0, 0), db_value(req, 0, 0));
-	len = db_length(req, 0, 1);
-	(void)snprintf(keyid, sizeof(keyid), "%.*s", len, db_value(req, 0, 1));
-	if ((d->key = keys_find(keyid)) == NULL) {
-		kore_log(LOG_ERR, "files: document %s is sealed with key %s, "
-		    "which this instance does not have (LAUREL_KEY_FILES_OLD)",
-		    d->fid_s, keyid);
-		return (step_error(req, 503, "This document cannot be opened "
-		    "right now. The organisers have been told."));
-	}
-
-	/* The result stays in ctx until the request ends. */
-	d->plain = (const unsigned char *)db_value(req, 0, 2);
-	d->plain_len = (size_t)db_length(req, 0, 2);
-	(void)snprintf(d->sha256, sizeof(d->sha256), "%.*s",
-	    db_length(req, 0, 3), db_value(req, 0, 3));
-	if (filecrypt_bind(d->bound, sizeof(d->bound), d->app, d->fid) == -1)
-		return (step_error(req, 500, NULL));
-
-	return (step_work(req, down_work, d));
-}
-
-/*
- * An attachment name that is safe in a header on any browser: ASCII
- * letters, digits, dot, dash and underscore, the rest as underscores,
- * always ending in .pdf; the real name (UTF-8) as filename*.
- */
-static void
-down_disposition(const char *name, char *out, size_t outlen)
-{
-	char		 ascii[96], enc[FORM_MAX_FILENAME * 3 + 1];
-	size_t		 i, a, e;
-	unsigned char	 c;
-
-	for (i = 0, a = 0; name[i] != '\0' && a + 5 < sizeof(ascii); i++) {
-		c = (unsigned char)name[i];
-		ascii[a++] = (isalnum(c) && c < 0x80) || c == '.' ||
-		    c == '-' || c == '_' ? (char)c : '_';
-	}
-	ascii[a] = '\0';
-	if (a < 4 || strcasecmp(ascii + a - 4, ".pdf") != 0)
-		memcpy(ascii + a, ".pdf", 5);	/* the loop left room */
-
-	for (i = 0, e = 0; name[i] != '\0' && e + 4 < sizeof(enc); i++) {
-		c = (unsigned char)name[i];
-		if ((isalnum(c) && c < 0x80) || c == '.' || c == '-' ||
-		    c == '_')
-			enc[e++] = (char)c;
-		else
-			e += (size_t)snprintf(enc + e, sizeof(enc) - e,
-			    "%%%02X", c);
-	}
-	enc[e] = '\0';
-
-	(void)snprintf(out, outlen, "attachment; filename=\"%s\"; "
-	    "filename*=UTF-8''%s", ascii, enc);
+	return (document_fetched(req, &doc_arg(req)->doc));
 }
 
 static int
 down_opened(struct http_request *req)
 {
-	struct doc	*d;
-	char		 disp[1024];
-
-	d = doc_arg(req);
-	if (work_result(req) != 0) {
-		if (d->mismatch)
-			kore_log(LOG_ERR, "files: document %s opened but is "
-			    "not the one recorded (SHA-256 differs): its "
-			    "stored bytes were replaced", d->fid_s);
-		else
-			kore_log(LOG_ERR, "files: document %s failed to "
-			    "open: its stored bytes were changed or damaged",
-			    d->fid_s);
-		return (step_error(req, 500, "This document is damaged and "
-		    "cannot be opened. The organisers have been told."));
-	}
-
-	down_disposition(d->name, disp, sizeof(disp));
-	http_response_header(req, "content-disposition", disp);
-	http_response_header(req, "cache-control", "private, no-store");
-	page_send(req, 200, "application/pdf", d->opened, d->opened_len);
-
-	return (STEP_DONE);
+	return (document_send(req, &doc_arg(req)->doc));
 }
 
 static const step_fn down_steps[] = { down_query, down_fetched, down_opened,

@@ -15,26 +15,21 @@
  * conflicted or removed reviewer, and everybody else, gets the 404 page.
  * The SQL functions called here ask the same rights again, and in blind
  * rounds they leave the applicant's names out; the documents of a blind
- * round leave without their metadata (core/pdfstrip.c).
+ * round leave without their metadata (core/pdfstrip.c, through
+ * web/document.c).
  */
 
 #include <kore/kore.h>
 #include <kore/http.h>
 
-#include <openssl/sha.h>
-
 #include <ctype.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/appview.h"
-#include "core/filecrypt.h"
 #include "core/form.h"
 #include "core/outcome.h"
-#include "core/pdfstrip.h"
 #include "core/valid.h"
 #include "review/review.h"
 #include "web/authz.h"
@@ -42,11 +37,9 @@
 #include "web/client.h"
 #include "web/ctx.h"
 #include "web/db.h"
+#include "web/document.h"
 #include "web/fields.h"
 #include "web/handler.h"
-#include "web/keys.h"
-#include "web/page.h"
-#include "web/work.h"
 
 #define REVIEW_PREFIX	"/review/"
 #define REASON_MAX	1000	/* characters (conflicts.reason too) */
@@ -392,57 +385,23 @@ HANDLER(review_conflict,
 )
 
 /*
- * A document: opened on a task thread as files.c opens one, and in
- * blind rounds stripped of its metadata there too.
+ * A document, opened and sent as files.c's are (web/document.c); in
+ * blind rounds stripped of its metadata.
  */
-
-enum doc_failure {
-	DOC_OK,
-	DOC_DAMAGED,		/* does not open: changed or damaged */
-	DOC_MISMATCH,		/* opens, but is not the one recorded */
-	DOC_UNSTRIPPED,		/* pdfstrip() refused it */
-};
 
 struct rdoc {
 	char		 id_s[32];	/* the assignment */
 	char		 fid_s[32];
 	char		 uid[32];
-	long long	 app;
-	long long	 fid;
-	char		 name[FORM_MAX_FILENAME + 1];
-	char		 sha256[65];
-	int		 blind;
-	const struct keyring_key *key;
-
-	/* The sealed bytes belong to the query's result, kept in ctx. */
-	const unsigned char *sealed;
-	size_t		 sealed_len;
-	char		 bound[FILECRYPT_BIND_MAX];
-
-	/* What leaves: the plaintext, or its stripped copy. */
-	unsigned char	*out;
-	size_t		 out_len;
-	enum doc_failure failure;
-	char		 msg[256];
+	struct document	 doc;
 };
-
-static void
-rdoc_plain_free(unsigned char **p, size_t *len)
-{
-	if (*p == NULL)
-		return;
-	sodium_memzero(*p, *len);
-	free(*p);
-	*p = NULL;
-	*len = 0;
-}
 
 static void
 rdoc_free(void *arg)
 {
 	struct rdoc	*d = arg;
 
-	rdoc_plain_free(&d->out, &d->out_len);
+	document_free(&d->doc);
 	kore_free(d);
 }
 
@@ -461,8 +420,9 @@ rdoc_arg(struct http_request *req)
 	d = kore_calloc(1, sizeof(*d));
 	(void)snprintf(d->id_s, sizeof(d->id_s), "%lld",
 	    valid_path_id(req->path, REVIEW_PREFIX, &rest));
-	d->fid = valid_path_id(rest, "/files/", NULL);
-	(void)snprintf(d->fid_s, sizeof(d->fid_s), "%lld", d->fid);
+	d->doc.fid = valid_path_id(rest, "/files/", NULL);
+	d->doc.log = "review";
+	(void)snprintf(d->fid_s, sizeof(d->fid_s), "%lld", d->doc.fid);
 	(void)snprintf(d->uid, sizeof(d->uid), "%lld", ctx->user->id);
 	ctx->arg = d;
 	ctx->arg_free = rdoc_free;
@@ -473,183 +433,43 @@ rdoc_arg(struct http_request *req)
 static int
 file_query(struct http_request *req)
 {
-	struct rdoc		*d;
-	struct db_params	 p;
-	const char		*values[3];
+	struct rdoc	*d;
+	const char	*params[3];
 
 	d = rdoc_arg(req);
-	values[0] = d->id_s;
-	values[1] = d->uid;
-	values[2] = d->fid_s;
-	memset(&p, 0, sizeof(p));
-	/* Binary results (the sealed bytes): the rest as text, readable. */
-	p.sql = "SELECT application_id::text, name, key_id, sealed, sha256, "
-	    "blind::text FROM review_file_get($1, $2, $3)";
-	p.nparams = 3;
-	p.values = values;
-	p.result_binary = 1;
+	params[0] = d->id_s;
+	params[1] = d->uid;
+	params[2] = d->fid_s;
 
-	return (step_query_params(req, &p));
+	/* A binary result: its own columns as text, readable as bytes. */
+	return (document_query(req, "SELECT application_id::text, name, "
+	    "key_id, sealed, sha256, blind::text FROM review_file_get($1, $2, "
+	    "$3)", 3, params));
 }
 
-/* On a task thread: open, check it is the one recorded, strip if blind. */
-static int
-file_work(void *arg)
-{
-	struct rdoc	*d = arg;
-	unsigned char	 digest[SHA256_DIGEST_LENGTH], *stripped;
-	char		 hex[65];
-	size_t		 stripped_len;
-
-	d->out = filecrypt_open_bound(d->key->key, d->bound, d->sealed,
-	    d->sealed_len, &d->out_len);
-	if (d->out == NULL) {
-		d->out_len = 0;
-		d->failure = DOC_DAMAGED;
-		return (-1);
-	}
-
-	SHA256(d->out, d->out_len, digest);
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	if (sodium_memcmp(hex, d->sha256, sizeof(hex) - 1) != 0) {
-		d->failure = DOC_MISMATCH;
-		return (-1);
-	}
-
-	if (!d->blind)
-		return (0);
-	if (pdfstrip(d->out, d->out_len, &stripped, &stripped_len, d->msg,
-	    sizeof(d->msg)) == -1) {
-		d->failure = DOC_UNSTRIPPED;
-		return (-1);
-	}
-	rdoc_plain_free(&d->out, &d->out_len);
-	d->out = stripped;
-	d->out_len = stripped_len;
-
-	return (0);
-}
-
-/* A text column of the binary result, into buf. */
-static void
-file_text(struct http_request *req, int col, char *buf, size_t len)
-{
-	(void)snprintf(buf, len, "%.*s", db_length(req, 0, col),
-	    db_value(req, 0, col));
-}
-
+/* Whose document it is and whether the round is blind; then it opens. */
 static int
 file_fetched(struct http_request *req)
 {
 	struct rdoc	*d;
-	char		 app[32], keyid[FILECRYPT_KEYID_LEN + 1], blind[8];
+	const char	*app, *blind;
 
 	d = rdoc_arg(req);
 	if (db_rows(req) != 1)
 		return (step_error(req, 404, NULL));
 
-	file_text(req, 0, app, sizeof(app));
-	file_text(req, 1, d->name, sizeof(d->name));
-	file_text(req, 2, keyid, sizeof(keyid));
-	file_text(req, 4, d->sha256, sizeof(d->sha256));
-	file_text(req, 5, blind, sizeof(blind));
-	d->app = strtoll(app, NULL, 10);
-	d->blind = strcmp(blind, "true") == 0;
+	app = db_text(req, "application_id");
+	blind = db_text(req, "blind");
+	d->doc.app = app != NULL ? strtoll(app, NULL, 10) : 0;
+	d->doc.strip = blind != NULL && strcmp(blind, "true") == 0;
 
-	if ((d->key = keys_find(keyid)) == NULL) {
-		kore_log(LOG_ERR, "review: document %s is sealed with key %s, "
-		    "which this instance does not have (LAUREL_KEY_FILES_OLD)",
-		    d->fid_s, keyid);
-		return (step_error(req, 503, "This document cannot be opened "
-		    "right now. The organisers have been told."));
-	}
-	d->sealed = (const unsigned char *)db_value(req, 0, 3);
-	d->sealed_len = (size_t)db_length(req, 0, 3);
-	if (filecrypt_bind(d->bound, sizeof(d->bound), d->app, d->fid) == -1)
-		return (step_error(req, 500, NULL));
-
-	return (step_work(req, file_work, d));
-}
-
-/*
- * The attachment header, as files.c writes it: an ASCII name that is
- * safe in a header on any browser (letters, digits, dot, dash,
- * underscore; the rest as underscores; always .pdf), and the real name
- * (UTF-8) as filename*.
- */
-static void
-file_disposition(const char *name, char *out, size_t outlen)
-{
-	char		 ascii[96], enc[FORM_MAX_FILENAME * 3 + 1];
-	size_t		 i, a, e;
-	unsigned char	 c;
-
-	for (i = 0, a = 0; name[i] != '\0' && a + 5 < sizeof(ascii); i++) {
-		c = (unsigned char)name[i];
-		ascii[a++] = (isalnum(c) && c < 0x80) || c == '.' ||
-		    c == '-' || c == '_' ? (char)c : '_';
-	}
-	ascii[a] = '\0';
-	if (a < 4 || strcasecmp(ascii + a - 4, ".pdf") != 0)
-		memcpy(ascii + a, ".pdf", 5);	/* the loop left room */
-
-	for (i = 0, e = 0; name[i] != '\0' && e + 4 < sizeof(enc); i++) {
-		c = (unsigned char)name[i];
-		if ((isalnum(c) && c < 0x80) || c == '.' || c == '-' ||
-		    c == '_')
-			enc[e++] = (char)c;
-		else
-			e += (size_t)snprintf(enc + e, sizeof(enc) - e,
-			    "%%%02X", c);
-	}
-	enc[e] = '\0';
-
-	(void)snprintf(out, outlen, "attachment; filename=\"%s\"; "
-	    "filename*=UTF-8''%s", ascii, enc);
-}
-
-static int
-file_refused(struct http_request *req, struct rdoc *d)
-{
-	switch (d->failure) {
-	case DOC_UNSTRIPPED:
-		/* It passed pdfcheck() on upload: for the operator. */
-		kore_log(LOG_ERR, "review: document %s could not be stripped "
-		    "of its metadata for blind review: %s", d->fid_s, d->msg);
-		return (step_error(req, 500, "This document cannot be given "
-		    "out for blind review: its author details could not be "
-		    "removed. The organisers have been told."));
-	case DOC_MISMATCH:
-		kore_log(LOG_ERR, "review: document %s opened but is not the "
-		    "one recorded (SHA-256 differs): its stored bytes were "
-		    "replaced", d->fid_s);
-		break;
-	default:
-		kore_log(LOG_ERR, "review: document %s failed to open: its "
-		    "stored bytes were changed or damaged", d->fid_s);
-		break;
-	}
-
-	return (step_error(req, 500, "This document is damaged and cannot be "
-	    "opened. The organisers have been told."));
+	return (document_fetched(req, &d->doc));
 }
 
 static int
 file_opened(struct http_request *req)
 {
-	struct rdoc	*d;
-	char		 disp[1024];
-
-	d = rdoc_arg(req);
-	if (work_result(req) != 0)
-		return (file_refused(req, d));
-
-	file_disposition(d->name, disp, sizeof(disp));
-	http_response_header(req, "content-disposition", disp);
-	http_response_header(req, "cache-control", "private, no-store");
-	page_send(req, 200, "application/pdf", d->out, d->out_len);
-
-	return (STEP_DONE);
+	return (document_send(req, &rdoc_arg(req)->doc));
 }
 
 static const step_fn file_steps[] = { file_query, file_fetched, file_opened,
