@@ -310,7 +310,7 @@ $$;
 -- application, completely).
 CREATE OR REPLACE FUNCTION application_save(p_app bigint, p_user bigint,
     p_base integer, p_content jsonb, p_kind text, p_ip text, p_subject text,
-    p_body text, p_keys jsonb,
+    p_body text, p_keys jsonb DEFAULT NULL,
     OUT outcome text, OUT number bigint, OUT detail text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -356,8 +356,11 @@ BEGIN
 	UPDATE applications SET version = a.version + 1,
 	    updated_at = clock_timestamp()
 	WHERE id = a.id;
-	-- The organisations and domain the panel's conflicts compare with.
-	PERFORM application_keys_set(a.id, p_keys);
+	-- The organisations and domain the panel's conflicts compare with
+	-- (the app always sends them; a caller without them keeps the old).
+	IF p_keys IS NOT NULL THEN
+		PERFORM application_keys_set(a.id, p_keys);
+	END IF;
 
 	IF p_kind = 'submit' OR a.state = 'submitted' THEN
 		PERFORM application_receipt(a.id, l.at, p_user, p_ip, p_subject,

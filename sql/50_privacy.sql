@@ -50,14 +50,45 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		ORDER BY a.id), '[]')
 		FROM applications a JOIN rounds r ON r.id = a.round_id
 		WHERE a.owner_id = p_user),
+	    -- A panel member's part: what they recorded and what they were
+	    -- given, nothing of what a conflict hides from them.
+	    'panel', json_build_object(
+		'memberships', (SELECT coalesce(json_agg(json_build_object(
+		    'round', r.slug, 'round_title', r.title,
+		    'joined_at', m.joined_at, 'removed_at', m.removed_at,
+		    'cap', m.cap, 'expertise', m.expertise)
+		    ORDER BY m.joined_at), '[]')
+		    FROM panel_members m JOIN rounds r ON r.id = m.round_id
+		    WHERE m.user_id = p_user),
+		'affiliations', (SELECT coalesce(json_agg(json_build_object(
+		    'kind', f.kind, 'name', f.name, 'country', f.country,
+		    'created_at', f.created_at) ORDER BY f.id), '[]')
+		    FROM affiliations f WHERE f.user_id = p_user),
+		'assignments', (SELECT coalesce(json_agg(json_build_object(
+		    'reference', a.reference, 'created_at', s.created_at,
+		    'confirmed_at', s.confirmed_at) ORDER BY s.id), '[]')
+		    FROM assignments s JOIN applications a
+			ON a.id = s.application_id
+		    WHERE s.user_id = p_user AND (application_access(a.id,
+			p_user)).relation = 'reviewer'),
+		'declared_conflicts', (SELECT coalesce(json_agg(json_build_object(
+		    'reference', a.reference, 'reason', c.reason,
+		    'created_at', c.created_at) ORDER BY c.created_at), '[]')
+		    FROM conflicts c JOIN applications a
+			ON a.id = c.application_id
+		    WHERE c.user_id = p_user AND c.source = 'declared')),
+	    -- Of the entries about their applications, the applicant's own
+	    -- and the application's life: who reviews it, or is conflicted
+	    -- with it, is the panel's, never the applicant's.
 	    'audit', (SELECT coalesce(json_agg(json_build_object(
 		'at', e.at, 'action', e.action, 'subject', e.subject,
 		'ip', e.ip, 'before', e.before, 'after', e.after)
 		ORDER BY e.id), '[]')
 		FROM audit_entries e WHERE e.actor_id = p_user
 		    OR e.subject = 'user:' || p_user
-		    OR e.subject IN (SELECT 'application:' || a.id
-			FROM applications a WHERE a.owner_id = p_user)))
+		    OR (e.action LIKE 'application.%' AND e.subject IN
+			(SELECT 'application:' || a.id FROM applications a
+			WHERE a.owner_id = p_user))))
 $$;
 
 -- Deletes the account. Submitted applications of rounds not yet

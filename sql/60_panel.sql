@@ -133,6 +133,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	    ELSE 'pending' END
 $$;
 
+-- Whether the user is on any round's panel (their account page links to
+-- their assignments).
+CREATE OR REPLACE FUNCTION panel_is_member(p_user bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM panel_members m
+	    WHERE m.user_id = p_user AND m.removed_at IS NULL)
+$$;
+
 -- The panel page: the round, its invitations and its members.
 CREATE OR REPLACE FUNCTION panel_view(p_slug text, p_user bigint)
 RETURNS json

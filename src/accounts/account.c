@@ -83,7 +83,8 @@ acct_load(struct http_request *req, struct load_params *lp)
 	(void)req;
 	(void)lp;
 	return ("(SELECT json_agg(x ORDER BY x.ordinality) FROM "
-	    "account_sessions(s.user_id) WITH ORDINALITY x) AS sessions");
+	    "account_sessions(s.user_id) WITH ORDINALITY x) AS sessions, "
+	    "panel_is_member(s.user_id) AS is_member");
 }
 
 /* What the last change did, said once after its redirect. */
@@ -153,6 +154,9 @@ acct_form(struct http_request *req, int status)
 	}
 	json_decref(loaded);
 	json_object_set_new(data, "sessions", list);
+	text = handler_loaded(req, "is_member");
+	json_object_set_new(data, "is_member", json_boolean(text != NULL &&
+	    strcmp(text, "t") == 0));
 	json_object_set_new(data, "user", json_pack("{s:s, s:s, s:b, s:b}",
 	    "name", u->name, "email", u->email, "is_admin", u->is_admin,
 	    "has_totp", u->has_totp));

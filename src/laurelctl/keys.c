@@ -64,6 +64,22 @@ keys_one(PGconn *conn, const char *id, const char *content,
 	return (ok ? 0 : -1);
 }
 
+/* A schema without the panel (another tree's migrations): nothing to do. */
+static int
+keys_schema(PGconn *conn)
+{
+	PGresult	*res;
+	int		 has;
+
+	res = PQexec(conn, "SELECT to_regprocedure("
+	    "'application_keys_missing()') IS NOT NULL");
+	has = PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+
+	return (has);
+}
+
 long
 ctl_keys_backfill(PGconn *conn)
 {
@@ -72,6 +88,8 @@ ctl_keys_backfill(PGconn *conn)
 	long			 n;
 	int			 i;
 
+	if (!keys_schema(conn))
+		return (0);
 	if ((w = keys_webmail()) == NULL) {
 		fprintf(stderr, "laurelctl: migrate: the webmail list is "
 		    "missing from this build\n");

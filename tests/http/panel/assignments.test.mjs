@@ -191,3 +191,18 @@ test("admins list the round's applications and read one read-only", async () => 
   assert.equal(sql(`SELECT version FROM applications WHERE id = ${A.clinic.id}`), v);
   assert.equal((await chair.post(`/applications/${A.clinic.id}/withdraw`, {})).status, 404);
 });
+
+test("exports: an applicant's says nothing of the panel; a reviewer's has their part", async () => {
+  const res = await A.clinic.c.get('/account/export');
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  for (const leak of [/assignment\./, /conflict\./, /r\d@/, /Hospital Clinic S\.A\./, /"panel":\{"memberships":\[\{/])
+    assert.doesNotMatch(text, leak);
+  const mine = JSON.parse(await (await R.n6.get('/account/export')).text());
+  assert.equal(mine.panel.memberships.length, 1);
+  assert.ok(mine.panel.assignments.length >= 1);
+  assert.equal(mine.panel.declared_conflicts[0].reason, 'My sister works there');
+  // The conflicted reviewer's export does not name the application.
+  const clinicRef = sql(`SELECT reference FROM applications WHERE id = ${A.clinic.id}`);
+  assert.doesNotMatch(await (await R.clinic.get('/account/export')).text(), new RegExp(clinicRef));
+});
