@@ -168,8 +168,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		    'YYYY-MM-DD HH24:MI'),
 		'expires', to_char(i.expires_at AT TIME ZONE r.timezone,
 		    'YYYY-MM-DD HH24:MI')) ORDER BY i.id DESC), '[]')
-		FROM panel_invitations i WHERE i.round_id = r.id
-		AND i.accepted_at IS NULL),
+		FROM panel_invitations i WHERE i.round_id = r.id),
 	    'members', (SELECT coalesce(json_agg(json_build_object(
 		'user', u.id, 'name', u.display_name, 'email', u.email,
 		'cap', coalesce(m.cap::text, 'none'), 'load', coalesce(act.n, 0),

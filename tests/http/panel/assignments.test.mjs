@@ -206,3 +206,19 @@ test("exports: an applicant's says nothing of the panel; a reviewer's has their 
   const clinicRef = sql(`SELECT reference FROM applications WHERE id = ${A.clinic.id}`);
   assert.doesNotMatch(await (await R.clinic.get('/account/export')).text(), new RegExp(clinicRef));
 });
+
+test('a started review is never taken away: not by hand, and kept when its reviewer leaves', async () => {
+  const [pair] = active();
+  const [a, r] = pair.split(':');
+  sql(`UPDATE assignments SET started_at = now() WHERE application_id = ${a} AND user_id = ${r}`);
+  const res = await post({ action: 'remove', application: a, reviewer: r });
+  assert.equal(res.status, 409);
+  assert.match(await res.text(), /started the review; a started review is never taken away/);
+  await chair.page(`/admin/rounds/${SLUG}/panel`);
+  assert.equal((await chair.post(`/admin/rounds/${SLUG}/panel`, { action: 'remove', user: r })).status, 303);
+  assert.equal(sql(`SELECT ended_reason FROM assignments WHERE application_id = ${a} AND user_id = ${r}`), 'member_removed');
+  assert.match((await chair.page(path)).html, /started · ended: member_removed/);
+  const { html } = await chair.page(`/admin/rounds/${SLUG}/panel`);
+  assert.match(html, /left the panel/);
+  assert.match(html, /\+1 started, kept/);
+});
