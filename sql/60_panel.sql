@@ -173,6 +173,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		'user', u.id, 'name', u.display_name, 'email', u.email,
 		'cap', coalesce(m.cap::text, 'none'), 'load', coalesce(act.n, 0),
 		'expertise', array_to_string(m.expertise, ', '),
+		'cap_value', coalesce(m.cap::text, ''),
+		'categories', (SELECT json_agg(json_build_object('code', c.code,
+		    'checked', c.code = ANY (m.expertise)) ORDER BY c.position)
+		    FROM round_categories c WHERE c.round_id = r.id),
 		'conflicts', coalesce(conf.n, 0),
 		'active', m.removed_at IS NULL,
 		'kept', coalesce(kept.n, 0))
@@ -378,6 +382,44 @@ BEGIN
 	number := v_id;
 EXCEPTION WHEN unique_violation THEN
 	outcome := 'exists';
+END
+$$;
+
+-- Changes a member's cap and expertise. 'ok', 'notfound', 'invalid'
+-- detail 'expertise'. A cap below their load takes nothing away: it only
+-- stops further assignments.
+CREATE OR REPLACE FUNCTION panel_member_set(p_slug text, p_actor bigint,
+    p_ip text, p_user bigint, p_cap integer, p_expertise text[],
+    OUT outcome text, OUT number bigint, OUT detail text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	r rounds;
+	m panel_members;
+BEGIN
+	SELECT * INTO r FROM rounds
+	WHERE id = (round_of_admin(p_slug, p_actor)).id FOR UPDATE;
+	SELECT * INTO m FROM panel_members WHERE round_id = r.id
+	    AND user_id = p_user AND removed_at IS NULL;
+	IF r.id IS NULL OR NOT FOUND THEN
+		outcome := 'notfound';
+		RETURN;
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(p_expertise) e WHERE NOT EXISTS
+	    (SELECT 1 FROM round_categories c WHERE c.round_id = r.id
+	    AND c.code = e)) THEN
+		outcome := 'invalid';
+		detail := 'expertise';
+		RETURN;
+	END IF;
+	UPDATE panel_members SET cap = p_cap,
+	    expertise = coalesce(p_expertise, '{}')
+	WHERE round_id = r.id AND user_id = p_user;
+	PERFORM audit_log(p_actor, 'panel.member', 'round:' || r.slug, p_ip,
+	    jsonb_build_object('user', p_user, 'cap', m.cap,
+	    'expertise', to_jsonb(m.expertise)),
+	    jsonb_build_object('user', p_user, 'cap', p_cap,
+	    'expertise', to_jsonb(p_expertise)));
+	outcome := 'ok';
 END
 $$;
 

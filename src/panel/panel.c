@@ -186,6 +186,7 @@ static const struct panel_notice panel_notices[] = {
 	{ "resent", "The invitation has been sent again with a new link." },
 	{ "revoked", "The invitation has been revoked; its link no longer "
 	    "works." },
+	{ "member", "The member's cap and expertise have been saved." },
 	{ "removed", "The member has left the panel. Their assignments without "
 	    "a started review were released; run the automatic assignment to "
 	    "fill the free places." },
@@ -390,6 +391,45 @@ panel_remove(struct http_request *req, struct panel_edit *e)
 	    "panel_remove($1, $2, $3, $4)", 4, params));
 }
 
+static const char	sql_member[] =
+    "SELECT outcome, number, detail FROM panel_member_set($1, $2, $3, $4, "
+    "$5::integer, ARRAY(SELECT jsonb_array_elements_text($6::jsonb)))";
+
+/* A member's cap and expertise. */
+static int
+panel_member(struct http_request *req, struct panel_edit *e)
+{
+	const char	*params[6], *msg;
+	long long	 id;
+	int		 cap;
+
+	if ((id = panel_form_id(req, "user")) == 0)
+		return (step_error(req, 400, "The form is incomplete; reload "
+		    "the page."));
+	(void)snprintf(e->id, sizeof(e->id), "%lld", id);
+	if (body_get(req, "cap")[0] != '\0') {
+		if ((msg = roundform_int(body_get(req, "cap"), 0, 10000,
+		    &cap)) != NULL) {
+			fields_error(req, "member_cap", msg);
+			return (panel_form(req, 422));
+		}
+		(void)snprintf(e->cap, sizeof(e->cap), "%d", cap);
+	}
+	if (panel_expertise(req, e) == -1) {
+		fields_error(req, "member_cap", "Choose expertise among the "
+		    "round's categories.");
+		return (panel_form(req, 422));
+	}
+	params[0] = e->slug;
+	params[1] = e->actor;
+	params[2] = e->ip;
+	params[3] = e->id;
+	params[4] = e->cap[0] != '\0' ? e->cap : NULL;
+	params[5] = e->expertise;
+
+	return (step_query(req, sql_member, 6, params));
+}
+
 static int
 panel_show(struct http_request *req)
 {
@@ -409,9 +449,11 @@ panel_show(struct http_request *req)
 		return (panel_invitation_change(req, e));
 	if (strcmp(e->action, "remove") == 0)
 		return (panel_remove(req, e));
+	if (strcmp(e->action, "member") == 0)
+		return (panel_member(req, e));
 
 	return (step_error(req, 400, "Unknown action: choose invite, resend, "
-	    "revoke or remove."));
+	    "revoke, member or remove."));
 }
 
 static int
@@ -428,7 +470,8 @@ panel_saved(struct http_request *req)
 	case OUTCOME_OK:
 		return (panel_done(req, "panel", strcmp(e->action, "resend") ==
 		    0 ? "resent" : strcmp(e->action, "revoke") == 0 ?
-		    "revoked" : "removed"));
+		    "revoked" : strcmp(e->action, "member") == 0 ? "member" :
+		    "removed"));
 	case OUTCOME_REFUSED:
 		if (strcmp(o.detail, "member") == 0)
 			fields_error(req, "email", "This person is already on "

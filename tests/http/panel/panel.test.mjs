@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, startApp } from '../../lib/harness.mjs';
-import { PW, openRound } from '../../lib/apply.mjs';
+import { PW, openRound, formBody } from '../../lib/apply.mjs';
 import { admin, invite, inviteLink, reviewer, affiliation, submitted } from '../../lib/panel.mjs';
 
 let app, chair;
@@ -142,4 +142,19 @@ test('affiliations: organisations, domains, declared conflicts; webmail refused'
   assert.equal((await c.post('/account/affiliations', { action: 'remove', id })).status, 303);
   assert.doesNotMatch((await c.page('/account/affiliations')).html, /Rival Health/);
   assert.ok(Number(sql(`SELECT count(*) FROM audit WHERE action LIKE 'affiliation.%'`)) >= 4);
+});
+
+test("an admin changes a member's cap and expertise, audited; a bad cap is refused", async () => {
+  const user = sql(`SELECT id FROM users WHERE email = 'ines.other@clinic-a.example'`);
+  const path = `/admin/rounds/${SLUG}/panel`;
+  await chair.page(path);
+  const bad = await chair.post(path, null, { raw: formBody({ csrf_token: chair.csrf, action: 'member', user, cap: 'many' }) });
+  assert.equal(bad.status, 422);
+  const ok = await chair.post(path, null, { raw: formBody({ csrf_token: chair.csrf, action: 'member', user, cap: '8', expertise: ['IMPACT', 'CULTURE'] }) });
+  assert.equal(ok.status, 303);
+  assert.equal(sql(`SELECT cap || ' ' || array_to_string(expertise, ',') FROM panel_members WHERE user_id = ${user}`), '8 IMPACT,CULTURE');
+  const none = await chair.post(path, null, { raw: formBody({ csrf_token: chair.csrf, action: 'member', user, cap: '' }) });
+  assert.equal(none.status, 303);
+  assert.equal(sql(`SELECT coalesce(cap::text, 'none') || ' ' || cardinality(expertise) FROM panel_members WHERE user_id = ${user}`), 'none 0');
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE action = 'panel.member'`), '2');
 });
