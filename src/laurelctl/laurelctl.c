@@ -1,6 +1,6 @@
 /*
- * laurelctl: operator commands (migrate, users, audit, mail, keys; more
- * as the features arrive). Synchronous libpq is fine here: this
+ * laurelctl: operator commands (migrate, users, audit, mail, keys, prune,
+ * seed; more as the features arrive). Synchronous libpq is fine here: this
  * is a command-line tool, not a Kore worker.
  */
 
@@ -23,6 +23,7 @@ static const struct {
 	{ "key", ctl_key, "new PATH | rotate: the file-encryption keys" },
 	{ "prune", ctl_prune, "delete expired sessions, links, counters and "
 	    "old mail" },
+	{ "seed", ctl_seed, "bench: the data set of make bench (SPEC §8)" },
 	{ NULL, NULL, NULL }
 };
 

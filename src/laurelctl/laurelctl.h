@@ -18,6 +18,7 @@ int	ctl_audit(int, char **);
 int	ctl_mail(int, char **);
 int	ctl_key(int, char **);
 int	ctl_prune(int, char **);
+int	ctl_seed(int, char **);
 
 /* Conflict keys of applications that have none (migrate): how many, or -1. */
 long	ctl_keys_backfill(PGconn *);

@@ -5,14 +5,16 @@
 //
 // With its own instance it also seeds applicants (users and sessions
 // straight in SQL, as tests/http/applications/surge.test.mjs does) and measures the
-// signed-in pages and the upload of a 10 MiB PDF. With BENCH_URL those
-// are skipped: they need the database.
+// signed-in pages and the upload of a 10 MiB PDF; then the panel at the
+// size of SPEC §8 (`laurelctl seed bench`): the automatic assignment and
+// the reviewer's list. With BENCH_URL those are skipped: they need the
+// database.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
-import { Cluster, startApp, tempDir } from '../lib/harness.mjs';
+import { Cluster, ROOT, startApp, tempDir } from '../lib/harness.mjs';
 import { openRound, fullForm, pdf, seedApplicants, seedToken } from '../lib/apply.mjs';
 
 const DURATION = process.env.BENCH_SECONDS || '8';
@@ -97,19 +99,20 @@ const token = seedToken;
 // uploads; returns what the scenarios need.
 function seed(app) {
   const sql = (q) => app.cluster.psql(q, app.db);
-  openRound(app, 'bench');
+  // Not 'bench': that slug is laurelctl seed bench's, later.
+  openRound(app, 'bench-apply');
   openRound(app, 'bench-files', { maxMb: 20, maxFiles: 20 });
   const content = JSON.stringify(fullForm()).replace(/'/g, "''");
   const users = APPLICANTS + UPLOAD_STREAMS;
   seedApplicants(app, 'bench', users);
   sql(`
-    SELECT count(application_create(u.id, 'bench', ''))
+    SELECT count(application_create(u.id, 'bench-apply', ''))
     FROM users u, generate_series(1, ${APPS_EACH}) k
     WHERE u.email ~ '^bench\\d+@' AND substring(u.email from '\\d+')::int <= ${APPLICANTS};
     SELECT count(application_create(u.id, 'bench-files', ''))
     FROM users u
     WHERE u.email ~ '^bench\\d+@' AND substring(u.email from '\\d+')::int > ${APPLICANTS};
-    SELECT count(application_save(a.id, a.owner_id, 0, '${content}'::jsonb, 'save', '', '', ''))
+    SELECT count(application_save(a.id, a.owner_id, 0, '${content}'::jsonb, 'save', '', '', '', NULL))
     FROM applications a;`);
   // applicant i (1-based) -> its first application in each round
   const rows = sql(`SELECT substring(u.email from '\\d+') || ':' || r.slug || ':' || min(a.id)
@@ -122,7 +125,7 @@ function seed(app) {
   }
   return {
     applicants: Array.from({ length: APPLICANTS }, (_, k) => ({
-      token: token('s', k + 1), app: apps.get(`${k + 1}:bench`),
+      token: token('s', k + 1), app: apps.get(`${k + 1}:bench-apply`),
     })),
     uploaders: Array.from({ length: UPLOAD_STREAMS }, (_, k) => ({
       token: token('s', APPLICANTS + k + 1), csrf: token('c', APPLICANTS + k + 1),
@@ -214,6 +217,144 @@ function summary(runs) {
   return { n: times.length, mibs: mib / wall, p50: pct(times, 50), p99: pct(times, 99) };
 }
 
+// --- The panel at the size of SPEC §8 -------------------------------------
+
+const CTL = join(ROOT, 'build/laurelctl');
+const SEED_SLUG = 'bench';
+// Reviewers signed in for the /review list: one per wrk connection, as
+// the applicants are (the seed has 150).
+const REVIEWERS = Math.min(Number(CONNECTIONS), 150);
+
+// laurelctl seed bench, as the schema's owner (laurelctl's own rule:
+// LAUREL_OWNER_DB, else LAUREL_DB); its one line.
+function seedPanel(app) {
+  return execFileSync(CTL, ['seed', 'bench'], {
+    env: { ...process.env, LAUREL_OWNER_DB: '', LAUREL_DB: app.dsn }, encoding: 'utf8',
+  }).trim();
+}
+
+// Sessions straight in SQL, as seedApplicants does, for the seeded users
+// KIND-i@bench.example, i = 1..n: cookie token(tok, i), CSRF token
+// token(csrf, i) (letters of their own, apart from the applicants').
+function seedSessions(app, kind, n, tok, csrf) {
+  app.cluster.psql(`
+    INSERT INTO sessions (token_hash, user_id, csrf, expires_at)
+    SELECT encode(sha256(convert_to('${tok}' || lpad(i::text, 42, '0'), 'UTF8')), 'hex'),
+        u.id, '${csrf}' || lpad(i::text, 42, '0'), now() + interval '12 hours'
+    FROM generate_series(1, ${n}) i
+    JOIN users u ON u.email = ('${kind}-' || i || '@bench.example')::citext`, app.db);
+}
+
+// The bench's administrator: a seeded user, promoted, with a TOTP secret
+// on record so that the admin pages let it in (the instance keeps
+// LAUREL_ADMIN_TOTP required); its session is past the second factor.
+function seedAdmin(app) {
+  app.cluster.psql(`UPDATE users SET is_admin = true, totp_secret = 'JBSWY3DPEHPK3PXP'
+    WHERE email = 'user-1@bench.example'`, app.db);
+  seedSessions(app, 'user', 1, 'a', 'b');
+  return { token: token('a', 1), csrf: token('b', 1) };
+}
+
+// One request through node's http: its status, body and wall ms from
+// the first byte sent to the end of the answer.
+function timed(app, method, path, tok, body = null) {
+  return new Promise((resolve, reject) => {
+    const headers = { cookie: `laurel_session=${tok}` };
+    if (body !== null) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const t0 = process.hrtime.bigint();
+    const req = http.request(app.url(path), { method, agent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({
+        status: res.statusCode, location: res.headers.location, text,
+        ms: Number(process.hrtime.bigint() - t0) / 1e6,
+      }));
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+// The first error a page shows: its summary's, a field's, or the error
+// page's message.
+function firstError(r) {
+  const m = r.text.match(/<li><a href="#[^"]*">([^<]*)</) || r.text.match(/class="field__error"[^>]*>([^<]*)</) ||
+    r.text.match(/class="lead">([^<]*)</);
+  return `${r.status}${r.location ? ` to ${r.location}` : ''}: ${m ? m[1] : r.text.slice(0, 200)}`;
+}
+
+// "automatic assignment": the page, a preview, then the real run, each
+// timed; false when no assignment was written.
+async function benchAssignment(app, sql) {
+  const admin = seedAdmin(app);
+  const path = `/admin/rounds/${SEED_SLUG}/assignments`;
+  const form = (action) => new URLSearchParams({ csrf_token: admin.csrf, action }).toString();
+  console.log('');
+  console.log('automatic assignment, 2,000 × 150, k = 3, with conflicts (/admin/rounds/bench/assignments; node http,');
+  console.log('  one request at a time): wall ms from the first byte sent to the end of the answer. Every answer loads');
+  console.log('  assignments_view() and renders the page; preview adds assignment_problem() and the solver on a task');
+  console.log('  thread (its own ms: "solver"), auto adds the problem built again and 6,000 rows and 150 e-mails written');
+  console.log(`${'scenario'.padEnd(col)} ${'ms'.padStart(10)} ${'solver'.padStart(8)} ${'answer'.padStart(8)}`);
+  const arow = (name, r, solver = '') => console.log(`${name.padEnd(col)} ${r.ms.toFixed(1).padStart(10)} ` +
+    `${String(solver).padStart(8)} ${String(r.status).padStart(8)}`);
+  const page = await timed(app, 'GET', path, admin.token);
+  arow('GET (the page alone, nothing solved)', page);
+  if (page.status !== 200)
+    console.log(`  GET answered ${firstError(page)}`);
+  const preview = await timed(app, 'POST', path, admin.token, form('preview'));
+  const solver = preview.text.match(/Computed in (\d+) ms/)?.[1] ?? '?';
+  const proposed = preview.text.match(/Proposal: (\d+) new assignments/)?.[1] ?? '?';
+  arow('POST action=preview -> 200', preview, solver);
+  if (preview.status !== 200)
+    console.log(`  preview answered ${firstError(preview)}`);
+  const auto = await timed(app, 'POST', path, admin.token, form('auto'));
+  arow('POST action=auto -> 303', auto);
+  if (auto.status !== 303)
+    console.log(`  auto answered ${firstError(auto)}`);
+  // Where the 303 leads: the same page, now with 6,000 assignments.
+  const after = await timed(app, 'GET', path, admin.token);
+  arow('GET after auto (where its 303 leads)', after);
+  if (after.status !== 200)
+    console.log(`  GET answered ${firstError(after)}`);
+  const written = Number(sql(`SELECT count(*) FROM assignments s JOIN rounds r ON r.id = s.round_id
+    WHERE r.slug = '${SEED_SLUG}'`));
+  console.log(`  (preview proposed ${proposed} assignments; auto wrote ${written}; SPEC: ≤ 1 s)`);
+  return written > 0;
+}
+
+// "signed-in /review": each reviewer's list, checked, then wrk over them.
+async function benchReview(app, base, ceiling) {
+  seedSessions(app, 'reviewer', REVIEWERS, 'r', 'q');
+  const reviewers = Array.from({ length: REVIEWERS }, (_, k) => token('r', k + 1));
+  // wrk counts a 3xx as success: every session is checked first.
+  let listed = 0;
+  let size = 0;
+  for (const t of reviewers) {
+    const res = await getAs(app, '/review', t);
+    const n = (res.html.match(/<a href="\/review\/\d+">/g) || []).length;
+    if (res.status !== 200 || n === 0)
+      throw new Error(`/review as a reviewer: ${res.status} ${res.location ?? ''}, ${n} assignments listed`);
+    listed += n;
+    size = Math.max(size, Buffer.byteLength(res.html));
+  }
+  console.log('');
+  console.log(`${'scenario'.padEnd(col)} ${'req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ratio'.padStart(7)}`);
+  // The one-query page again, beside it: same database, same moment.
+  const one = wrk(`${base}/readyz`);
+  console.log(row('/readyz (one query), again', one, ceiling));
+  const script = rotationScript(dir, 'review', reviewers.map((t) => [t, '/review']));
+  const r = wrk(`${base}/review`, { script });
+  console.log(row('/review (signed in: assignment list)', r, ceiling));
+  console.log(`  (${REVIEWERS} reviewers, ${(listed / REVIEWERS).toFixed(1)} assignments each on average, one session each, ` +
+    `requests rotate over them; page up to ${(size / 1024).toFixed(1)} KiB)`);
+  console.log(`  /review: ${((r.rps / one.rps) * 100).toFixed(1)} % of /readyz's requests/s, p99 ${r.p99.toFixed(2)} ms ` +
+    '(SPEC: ≥ 90 %, p99 ≤ 25 ms)');
+}
+
 let app = null;
 let cluster = null;
 let base = process.env.BENCH_URL;
@@ -300,6 +441,14 @@ try {
     if (sql('SELECT count(*) FROM application_files') !== '0')
       throw new Error('a refused upload was stored');
     console.log('  (p99 of so few uploads is about the slowest one)');
+
+    // The panel at the size of SPEC §8.
+    console.log('');
+    console.log(seedPanel(app));
+    if (await benchAssignment(app, sql))
+      await benchReview(app, base, ceiling);
+    else
+      console.log('(signed-in /review skipped: no assignment was written)');
   }
   if (app) {
     // Anything in Kore's log worth a look (stop() fails on the worst).

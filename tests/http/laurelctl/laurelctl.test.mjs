@@ -634,3 +634,68 @@ test('the mailer outlives a database outage with one log line', async () => {
     own.stop();
   }
 });
+
+// --- The bench's data set ---------------------------------------------------
+
+test('seed bench: the data set of SPEC §8, refused a second time', () => {
+  const db = freshDb();
+  const q = (sql) => cluster.psql(sql, db);
+  const r = ctl(db, ['seed', 'bench']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+
+  assert.equal(q('SELECT count(*) FROM users'), '20000');
+  assert.equal(q("SELECT count(*) FROM users WHERE verified_at IS NOT NULL AND password_hash = 'x'"), '20000');
+  const [round, phase, k, cats] = q(`SELECT id, round_phase(r), reviews_per_application,
+    (SELECT string_agg(code, ',' ORDER BY position) FROM round_categories WHERE round_id = r.id)
+    FROM rounds r WHERE slug = 'bench'`).split('|');
+  assert.equal(phase, 'reviewing');
+  assert.equal(k, '3');
+  assert.equal(cats, 'IMPACT,INNOVATION,EXCELLENCE,CULTURE');
+  assert.equal(q(`SELECT count(*) FROM applications WHERE round_id = ${round} AND state = 'submitted'
+    AND reference ~ '^BPR-BENCH-\\d{4}$' AND fingerprint ~ '^[0-9a-f]{64}$' AND version = 1`), '2000');
+  assert.equal(q(`SELECT count(DISTINCT a.owner_id) FROM applications a JOIN application_versions v
+    ON v.application_id = a.id AND v.version = a.version AND v.content ? 'partners'`), '2000');
+  assert.equal(q(`SELECT string_agg(kind || '=' || key, ' ' ORDER BY kind) FROM application_keys k
+    JOIN applications a ON a.id = k.application_id WHERE a.reference = 'BPR-BENCH-0017'`),
+  'domain=dom:org17.example organisation=org:organisation 17 partner=org:partner 17');
+  assert.equal(q(`SELECT count(*) FROM panel_members WHERE round_id = ${round} AND removed_at IS NULL`), '150');
+
+  // 2 % of the 300,000 pairs, and the line says so.
+  const pairs = Number(q(`SELECT count(*) FROM (SELECT DISTINCT application_id, user_id FROM round_conflicts(${round})) c`));
+  assert.ok(pairs >= 0.015 * 300000 && pairs <= 0.025 * 300000, `${pairs} conflicted pairs`);
+  assert.match(r.stdout, new RegExp(`^seeded round bench: 20000 users, 2000 submitted applications, 150 reviewers, ${pairs} conflicted pairs \\(`));
+
+  const again = ctl(db, ['seed', 'bench']);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /a round with the slug 'bench' exists already; nothing was changed/);
+  assert.equal(again.stdout, '');
+  assert.equal(q('SELECT count(*) FROM users'), '20000', 'nothing added');
+  assert.equal(q('SELECT count(*) FROM applications'), '2000');
+  assert.equal(ctl(db, ['seed']).status, 2, 'usage');
+  assert.equal(ctl(db, ['seed', 'demo']).status, 2, 'usage');
+
+  // What the automatic assignment is given: every application, every
+  // reviewer, and the conflicts as pairs it may not make.
+  const admin = q("UPDATE users SET is_admin = true WHERE email = 'user-1@bench.example' RETURNING id");
+  const [apps, reviewers, blocked, kk] = q(`SELECT json_array_length(p -> 'applications'),
+    json_array_length(p -> 'reviewers'), json_array_length(p -> 'blocked'), p ->> 'k'
+    FROM assignment_problem('bench', ${admin}) p`).split('|');
+  assert.equal(apps, '2000');
+  assert.equal(reviewers, '150');
+  assert.equal(Number(blocked), pairs);
+  assert.equal(kk, '3');
+});
+
+test('seed bench: a failure anywhere leaves nothing behind', () => {
+  const db = freshDb();
+  // An address the seed is about to use: its users step fails.
+  cluster.psql("INSERT INTO users (email, display_name, password_hash) VALUES ('reviewer-3@bench.example', 'R', 'x')", db);
+  const r = ctl(db, ['seed', 'bench']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /seed bench: users: .*duplicate key/);
+  assert.match(r.stderr, /nothing was changed/);
+  assert.equal(r.stdout, '');
+  assert.equal(cluster.psql('SELECT (SELECT count(*) FROM rounds) + (SELECT count(*) FROM audit)', db), '0');
+  assert.equal(cluster.psql('SELECT count(*) FROM users', db), '1');
+});
