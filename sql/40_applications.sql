@@ -354,6 +354,7 @@ BEGIN
 	INSERT INTO application_versions (application_id, version, content, kind)
 	VALUES (a.id, a.version + 1, p_content, p_kind);
 	UPDATE applications SET version = a.version + 1,
+	    title = p_content ->> 'title', category = p_content ->> 'category',
 	    updated_at = clock_timestamp()
 	WHERE id = a.id;
 	-- The organisations and domain the panel's conflicts compare with
@@ -473,7 +474,7 @@ CREATE OR REPLACE FUNCTION application_list(p_user bigint) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	RETURN (SELECT coalesce(json_agg(json_build_object('id', a.id,
-	    'title', coalesce(v.content ->> 'title', ''),
+	    'title', coalesce(a.title, ''),
 	    'state', a.state, 'reference', a.reference,
 	    'round', r.title,
 	    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
@@ -481,8 +482,6 @@ BEGIN
 	    'is_closed', now() >= r.closes_at) ORDER BY a.id DESC), '[]')
 	FROM applications a
 	JOIN rounds r ON r.id = a.round_id
-	JOIN application_versions v ON v.application_id = a.id
-	    AND v.version = a.version
 	WHERE a.owner_id = p_user);
 END
 $$;

@@ -222,3 +222,14 @@ test('a started review is never taken away: not by hand, and kept when its revie
   assert.match(html, /left the panel/);
   assert.match(html, /\+1 started, kept/);
 });
+
+test('the rule said two ways agrees: conflict_between() per pair, round_conflicts() set-wise', () => {
+  const round = `(SELECT id FROM rounds WHERE slug = '${SLUG}')`;
+  const perPair = sql(`SELECT string_agg(a.id || ':' || m.user_id, ',' ORDER BY a.id, m.user_id)
+    FROM applications a, panel_members m WHERE a.round_id = ${round} AND a.state = 'submitted'
+    AND m.round_id = ${round} AND m.removed_at IS NULL AND conflict_between(a.id, m.user_id)`);
+  const setWise = sql(`SELECT string_agg(p, ',' ORDER BY a, u) FROM (SELECT DISTINCT application_id AS a, user_id AS u,
+    application_id || ':' || user_id AS p FROM round_conflicts(${round}) WHERE NOT cleared) x`);
+  assert.ok(perPair.split(',').length >= 3, perPair);
+  assert.equal(setWise, perPair);
+});
