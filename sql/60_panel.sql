@@ -14,8 +14,11 @@
 -- src/core/conflict.c), unless an admin cleared that automatic match.
 CREATE OR REPLACE FUNCTION conflict_between(p_app bigint, p_user bigint)
 RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM applications a
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	-- PL/pgSQL: its plan is kept per connection; as a SQL function it
+	-- was planned again at every call, which lists make per row.
+	RETURN EXISTS (SELECT 1 FROM applications a
 		WHERE a.id = p_app AND a.owner_id = p_user)
 	    OR EXISTS (SELECT 1 FROM conflicts c WHERE c.application_id = p_app
 		AND c.user_id = p_user AND c.source IN ('declared', 'admin'))
@@ -24,7 +27,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		WHERE k.application_id = p_app AND (f.kind = 'conflict' OR
 		    NOT EXISTS (SELECT 1 FROM conflicts c
 			WHERE c.application_id = p_app AND c.user_id = p_user
-			AND c.source = 'cleared')))
+			AND c.source = 'cleared')));
+END
 $$;
 
 -- Every conflict of a round's submitted applications with its members,
