@@ -328,10 +328,7 @@ panel_invitation(struct http_request *req, long long id)
 	json_t	*list, *i;
 	size_t	 n;
 
-	list = json_object_get(json_object_get(ctx_get(req)->data, "panel"),
-	    "invitations");
-	if (list == NULL)
-		list = json_object_get(ctx_get(req)->data, "invitations");
+	list = json_object_get(ctx_get(req)->data, "invitations");
 	json_array_foreach(list, n, i) {
 		if (json_integer_value(json_object_get(i, "id")) == id)
 			return (i);
