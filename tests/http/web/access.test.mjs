@@ -105,6 +105,8 @@ const GETS = [
   ['/admin/rounds/access/conflicts', ...adminOnly()],
   ['/admin/rounds/access/assignments', ...adminOnly()],
   ['/admin/rounds/access/applications', ...adminOnly()],
+  ['/admin/rounds/access/rubric', ...adminOnly()],
+  ['/admin/rounds/no-such-round/rubric', ...adminOnly(404)],
   ['/admin/rounds/no-such-round', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/panel', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/assignments', ...adminOnly(404)],
@@ -137,6 +139,7 @@ const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgo
   '/applications/1', '/applications/1/files', '/applications/1/files/1/delete',
   '/applications/1/withdraw', '/admin/rounds/new', '/admin/rounds/access',
   '/admin/rounds/access/panel', '/admin/rounds/access/conflicts', '/admin/rounds/access/assignments',
+  '/admin/rounds/access/rubric',
   '/invite?token=nope', '/account/affiliations', '/review/1', '/review/1/conflict'];
 const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
   (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
