@@ -1131,7 +1131,16 @@ BEGIN
 		    row_number ELSE f.name END, 'size', f.size)
 		ORDER BY f.id), '[]')
 		FROM (SELECT f.*, row_number() OVER (ORDER BY f.id)
-		    FROM application_files f WHERE f.application_id = a.id) f));
+		    FROM application_files f WHERE f.application_id = a.id) f),
+	    -- The review form (sql/70_reviews.sql): the rubric, the
+	    -- reviewer's own review, whether it may change, and the others'
+	    -- once theirs is done.
+	    'rubric', rubric_of(r.id),
+	    'mine', review_json(s.id),
+	    'open', review_open(r),
+	    'others', CASE WHEN (SELECT rv.state FROM reviews rv
+		WHERE rv.assignment_id = s.id) IN ('submitted', 'abstained')
+		THEN review_others(s.id) END);
 END
 $$;
 

@@ -155,3 +155,174 @@ BEGIN
 	outcome := 'ok';
 END
 $$;
+
+-- A round's rubric for the review form: each criterion with its
+-- question and descriptors, in order.
+CREATE OR REPLACE FUNCTION rubric_of(p_round bigint) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT coalesce(json_agg(json_build_object('code', k.code,
+	    'name', k.name, 'question', k.question,
+	    'weight', trim_scale(k.weight)::text,
+	    'gate', coalesce(trim_scale(k.gate)::text, ''),
+	    'level0', k.level0, 'level1', k.level1, 'level3', k.level3,
+	    'level5', k.level5) ORDER BY k.position), '[]')
+	FROM rubric_criteria k WHERE k.round_id = p_round
+$$;
+
+-- Whether reviews of the round may still change: until reviews_due (if
+-- set), and not once the admin closed the review.
+CREATE OR REPLACE FUNCTION review_open(r rounds) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT r.review_closed_at IS NULL AND (r.reviews_due IS NULL OR
+	    clock_timestamp() < r.reviews_due)
+$$;
+
+-- A review as the form and the others' list show it: state, version,
+-- scores (in half points) and comments by criterion, the texts.
+CREATE OR REPLACE FUNCTION review_json(p_assignment bigint) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT json_build_object('state', v.state, 'version', v.version,
+	    'recommendation', v.recommendation, 'feedback', v.feedback,
+	    'confidential', v.confidential,
+	    'abstain_reason', v.abstain_reason,
+	    'submitted_at', v.submitted_at,
+	    'scores', (SELECT coalesce(json_object_agg(x.criterion, x.halves),
+		'{}') FROM review_scores x WHERE x.assignment_id = v.assignment_id
+		AND x.halves IS NOT NULL),
+	    'comments', (SELECT coalesce(json_object_agg(x.criterion,
+		x.comment), '{}') FROM review_scores x
+		WHERE x.assignment_id = v.assignment_id AND x.comment <> ''))
+	FROM reviews v WHERE v.assignment_id = p_assignment
+$$;
+
+-- The others' reviews of the assignment's application, for its reviewer
+-- once their own is submitted or abstained (HotCRP's rule): labelled
+-- "Reviewer N" by the order of assignment, never named; only those of
+-- assignments still active and done.
+CREATE OR REPLACE FUNCTION review_others(p_assignment bigint) RETURNS json
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	WITH mine AS (SELECT s.* FROM assignments s WHERE s.id = p_assignment),
+	peers AS (SELECT s.id, row_number() OVER (ORDER BY s.id) AS n
+		FROM assignments s, mine
+		WHERE s.application_id = mine.application_id
+		AND s.ended_at IS NULL)
+	SELECT coalesce(json_agg(json_build_object('label', 'Reviewer ' || p.n,
+	    'review', review_json(p.id)) ORDER BY p.n), '[]')
+	FROM peers p JOIN reviews v ON v.assignment_id = p.id
+	WHERE p.id <> p_assignment AND v.state IN ('submitted', 'abstained')
+$$;
+
+-- Saves a review: kind 'save' or 'autosave' (a draft, or an edit of a
+-- submitted review, which must stay complete), 'submit' (every criterion
+-- scored and a recommendation), 'abstain' (with a reason; counts as
+-- done). p_scores: {code: halves or null}; p_comments: {code: text}.
+-- p_base: the version the form was loaded with. 'saved' or 'submitted'
+-- (number: the new version), 'same' (an autosave with nothing new),
+-- 'conflict' (number: the latest version: another tab saved), 'closed'
+-- (reviews are due, or closed), 'invalid' detail 'incomplete' or
+-- 'abstain_reason', 'notfound'.
+CREATE OR REPLACE FUNCTION review_save(p_assignment bigint, p_user bigint,
+    p_ip text, p_base integer, p_kind text, p_scores jsonb,
+    p_comments jsonb, p_feedback text, p_confidential text,
+    p_recommendation text, p_abstain_reason text,
+    OUT outcome text, OUT number bigint, OUT detail text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	s assignments;
+	r rounds;
+	v reviews;
+	v_state text;
+	v_content jsonb;
+	v_complete boolean;
+BEGIN
+	SELECT * INTO s FROM assignments WHERE id = p_assignment
+	    AND user_id = p_user AND ended_at IS NULL FOR UPDATE;
+	IF NOT FOUND OR NOT 'read' = ANY ((application_access(
+	    s.application_id, p_user)).allows) OR p_kind NOT IN ('save',
+	    'autosave', 'submit', 'abstain') THEN
+		outcome := 'notfound';
+		RETURN;
+	END IF;
+	SELECT * INTO r FROM rounds WHERE id = s.round_id FOR SHARE;
+	IF NOT review_open(r) THEN
+		outcome := 'closed';
+		RETURN;
+	END IF;
+	SELECT * INTO v FROM reviews WHERE assignment_id = s.id;
+
+	v_content := jsonb_build_object('scores', coalesce(p_scores, '{}'),
+	    'comments', coalesce(p_comments, '{}'), 'feedback', p_feedback,
+	    'confidential', p_confidential,
+	    'recommendation', p_recommendation,
+	    'abstain_reason', p_abstain_reason);
+	IF p_kind = 'autosave' AND v.assignment_id IS NOT NULL AND
+	    (SELECT x.content FROM review_versions x WHERE x.assignment_id =
+	    s.id AND x.version = v.version) = v_content THEN
+		outcome := 'same';
+		number := v.version;
+		RETURN;
+	END IF;
+	IF p_base <> coalesce(v.version, 0) THEN
+		outcome := 'conflict';
+		number := coalesce(v.version, 0);
+		RETURN;
+	END IF;
+
+	v_complete := p_recommendation IS NOT NULL AND NOT EXISTS (SELECT 1
+	    FROM rubric_criteria k WHERE k.round_id = r.id
+	    AND jsonb_typeof(p_scores -> k.code) IS DISTINCT FROM 'number');
+	v_state := CASE p_kind WHEN 'submit' THEN 'submitted'
+	    WHEN 'abstain' THEN 'abstained'
+	    ELSE CASE WHEN v.state = 'submitted' THEN 'submitted'
+		ELSE 'draft' END END;
+	IF v_state = 'submitted' AND NOT v_complete THEN
+		outcome := 'invalid';
+		detail := 'incomplete';
+		RETURN;
+	END IF;
+	IF v_state = 'abstained' AND btrim(coalesce(p_abstain_reason, ''))
+	    = '' THEN
+		outcome := 'invalid';
+		detail := 'abstain_reason';
+		RETURN;
+	END IF;
+
+	INSERT INTO reviews (assignment_id, state, version, recommendation,
+	    feedback, confidential, abstain_reason, submitted_at)
+	VALUES (s.id, v_state, 1, p_recommendation, coalesce(p_feedback, ''),
+	    coalesce(p_confidential, ''), CASE WHEN v_state = 'abstained'
+	    THEN p_abstain_reason END, CASE WHEN v_state <> 'draft' THEN
+	    clock_timestamp() END)
+	ON CONFLICT (assignment_id) DO UPDATE SET state = excluded.state,
+	    version = reviews.version + 1,
+	    recommendation = excluded.recommendation,
+	    feedback = excluded.feedback, confidential = excluded.confidential,
+	    abstain_reason = excluded.abstain_reason,
+	    submitted_at = CASE WHEN excluded.state = 'draft' THEN NULL
+		ELSE coalesce(reviews.submitted_at, excluded.submitted_at) END,
+	    updated_at = clock_timestamp()
+	RETURNING version INTO number;
+
+	DELETE FROM review_scores WHERE assignment_id = s.id;
+	INSERT INTO review_scores (assignment_id, criterion, halves, comment)
+	SELECT s.id, k.code, (p_scores ->> k.code)::smallint,
+	    coalesce(p_comments ->> k.code, '')
+	FROM rubric_criteria k WHERE k.round_id = r.id
+	    AND (p_scores ? k.code OR p_comments ? k.code);
+	INSERT INTO review_versions (assignment_id, version, state, content,
+	    kind)
+	VALUES (s.id, number, v_state, v_content, p_kind);
+	UPDATE assignments SET started_at = coalesce(started_at,
+	    clock_timestamp()) WHERE id = s.id;
+
+	IF p_kind <> 'autosave' OR v_state IS DISTINCT FROM v.state THEN
+		PERFORM audit_log(p_user, 'review.' || p_kind,
+		    'application:' || s.application_id, p_ip,
+		    jsonb_build_object('state', v.state),
+		    jsonb_build_object('assignment', s.id, 'state', v_state,
+		    'version', number));
+	END IF;
+	outcome := CASE WHEN v_state = 'draft' THEN 'saved' ELSE 'submitted'
+	    END;
+END
+$$;
