@@ -166,7 +166,7 @@
 	}
 
 	function autosave() {
-		var form = document.getElementById("application-form");
+		var form = document.querySelector("form[data-autosave]");
 		if (form === null || form.getAttribute("data-autosave") !== "on")
 			return;
 		/* Not form.action: the buttons named "action" shadow it. */

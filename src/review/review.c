@@ -30,6 +30,8 @@
 #include "core/appview.h"
 #include "core/form.h"
 #include "core/outcome.h"
+#include "core/reviewform.h"
+#include "core/reviewview.h"
 #include "core/valid.h"
 #include "review/review.h"
 #include "web/authz.h"
@@ -40,6 +42,7 @@
 #include "web/document.h"
 #include "web/fields.h"
 #include "web/handler.h"
+#include "web/page.h"
 
 #define REVIEW_PREFIX	"/review/"
 #define REASON_MAX	1000	/* characters (conflicts.reason too) */
@@ -99,6 +102,11 @@ struct rev {
 	char		 uid[32];
 	char		 ip[CLIENT_ADDR_LEN];
 	char		*reason;	/* trimmed, as it is stored */
+	const char	*action;	/* a posted review: save, submit... */
+	json_t		*read;		/* reviewform_read()'s answer */
+	char		*scores;	/* its scores and comments, JSON */
+	char		*comments;
+	char		 version[16];
 };
 
 static void
@@ -107,6 +115,9 @@ rev_free(void *arg)
 	struct rev	*r = arg;
 
 	kore_free(r->reason);
+	json_decref(r->read);
+	free(r->scores);
+	free(r->comments);
 	kore_free(r);
 }
 
@@ -208,6 +219,32 @@ review_application(json_t *data)
 	    json_array_size(json_object_get(data, "files")) > 0));
 }
 
+/* What the last post did, said once after its redirect. */
+static void
+review_notice(struct http_request *req)
+{
+	static const struct {
+		const char	*done;
+		const char	*sentence;
+	} notices[] = {
+		{ "save", "Your review has been saved." },
+		{ "submit", "Your review has been submitted. The other "
+		    "reviews of this application are below." },
+		{ "abstain", "You have abstained from this application; the "
+		    "organisers have your reason." },
+	};
+	const char	*done;
+	size_t		 i;
+
+	if (req->method == HTTP_METHOD_POST ||
+	    (done = form_get(body_query(req), "done")) == NULL)
+		return;
+	for (i = 0; i < sizeof(notices) / sizeof(notices[0]); i++) {
+		if (strcmp(done, notices[i].done) == 0)
+			fields_keep(req, "notice", notices[i].sentence);
+	}
+}
+
 /*
  * The page: before the conflict check only the reference and title (the
  * reference alone in blind rounds: review_view() sends nothing more);
@@ -225,9 +262,13 @@ review_render(struct http_request *req, int status)
 	json_object_set_new(data, "assignment",
 	    json_integer((json_int_t)rev_arg(req)->id));
 	review_drop_empty(data, "due");
+	review_notice(req);
 	if (json_is_true(json_object_get(data, "confirmed")) &&
-	    json_is_object(json_object_get(data, "content")))
+	    json_is_object(json_object_get(data, "content"))) {
 		review_application(data);
+		reviewview_shape(data, json_object_get(rev_arg(req)->read,
+		    "values"));
+	}
 
 	return (step_render_as(req, status, "review"));
 }
@@ -254,19 +295,191 @@ review_answer(struct http_request *req, const char *action,
 	return (step_query(req, sql_answer, 5, params));
 }
 
+/*
+ * The review form (issue 12): save, autosave, submit, abstain. The form
+ * is read by core/reviewform.c against the round's rubric; review_save()
+ * checks the version, the deadline and completeness again.
+ */
+
+static int
+review_is_autosave(struct http_request *req)
+{
+	return (strcmp(rev_arg(req)->action, "autosave") == 0);
+}
+
+static int
+review_json_reply(struct http_request *req, int status, json_t *reply)
+{
+	char	*s;
+
+	s = json_dumps(reply, JSON_COMPACT);
+	json_decref(reply);
+	page_send(req, status, "application/json", s, strlen(s));
+	free(s);
+
+	return (STEP_DONE);
+}
+
+/* A refusal: in JSON for an autosave, else the page with the message. */
+static int
+review_refuse(struct http_request *req, int status, const char *field,
+    const char *msg, int conflict)
+{
+	if (review_is_autosave(req))
+		return (review_json_reply(req, status, json_pack("{s:b, s:b, "
+		    "s:s}", "ok", 0, "conflict", conflict, "message", msg)));
+	fields_error(req, field, msg);
+
+	return (review_render(req, status));
+}
+
+static enum reviewform_kind
+review_kind(const char *action)
+{
+	if (strcmp(action, "submit") == 0)
+		return (REVIEWFORM_SUBMIT);
+	if (strcmp(action, "abstain") == 0)
+		return (REVIEWFORM_ABSTAIN);
+	return (REVIEWFORM_SAVE);
+}
+
+static const char	sql_save[] =
+    "SELECT outcome, number, detail FROM review_save($1, $2, $3, $4, $5, "
+    "$6::jsonb, $7::jsonb, $8, $9, $10, $11)";
+
+static int
+review_post(struct http_request *req)
+{
+	struct rev	*r;
+	json_t		*data, *e, *mine;
+	const char	*v, *params[11];
+	size_t		 i;
+	int		 complete;
+
+	r = rev_arg(req);
+	data = ctx_get(req)->data;
+	if (!authz_can(req, RIGHT_READ) && authz_can(req, RIGHT_CONFIRM))
+		return (step_error(req, 400, "Answer the conflict of interest "
+		    "check first: use its buttons on this page."));
+	if (!authz_can(req, RIGHT_READ) || !handler_merge(req, "review", NULL))
+		return (step_error(req, 404, NULL));
+	v = body_get(req, "version");
+	if (v[0] == '\0' || strlen(v) > 9 || strspn(v, "0123456789") !=
+	    strlen(v))
+		return (step_error(req, 400, "The form is incomplete; reload "
+		    "the page."));
+	(void)snprintf(r->version, sizeof(r->version), "%s", v);
+
+	mine = json_object_get(data, "mine");
+	complete = json_is_string(json_object_get(mine, "state")) &&
+	    strcmp(json_string_value(json_object_get(mine, "state")),
+	    "submitted") == 0;
+	if ((r->read = reviewform_read(json_object_get(data, "rubric"),
+	    body_form(req), review_kind(r->action), complete)) == NULL)
+		fatal("review_post: out of memory");
+	if (json_array_size(json_object_get(r->read, "errors")) > 0) {
+		if (review_is_autosave(req))
+			return (review_json_reply(req, 422, json_pack("{s:b, "
+			    "s:s}", "ok", 0, "message", "Not saved: a field "
+			    "is not right; press Save to see which.")));
+		json_array_foreach(json_object_get(r->read, "errors"), i, e)
+			fields_error(req, json_string_value(json_object_get(e,
+			    "field")), json_string_value(json_object_get(e,
+			    "message")));
+		return (review_render(req, 422));
+	}
+
+	r->scores = json_dumps(json_object_get(r->read, "scores"),
+	    JSON_COMPACT);
+	r->comments = json_dumps(json_object_get(r->read, "comments"),
+	    JSON_COMPACT);
+	params[0] = r->id_s;
+	params[1] = r->uid;
+	params[2] = r->ip;
+	params[3] = r->version;
+	params[4] = r->action;
+	params[5] = r->scores;
+	params[6] = r->comments;
+	params[7] = json_string_value(json_object_get(r->read, "feedback"));
+	params[8] = json_string_value(json_object_get(r->read,
+	    "confidential"));
+	params[9] = json_string_value(json_object_get(r->read,
+	    "recommendation"));
+	params[10] = json_string_value(json_object_get(r->read,
+	    "abstain_reason"));
+
+	return (step_query(req, sql_save, 11, params));
+}
+
 static int
 page_show(struct http_request *req)
 {
+	struct rev	*r;
+	const char	*action;
+
 	if (req->method != HTTP_METHOD_POST)
 		return (review_render(req, 200));
 
-	/* The page's one form; anything else was not sent by it. */
-	if (strcmp(body_get(req, "action"), "confirm") != 0)
-		return (step_error(req, 400, "This form cannot be sent here. "
-		    "Reload the page and use its buttons to answer the "
-		    "conflict of interest check."));
+	r = rev_arg(req);
+	action = body_get(req, "action");
+	if (strcmp(action, "confirm") == 0) {
+		r->action = "confirm";
+		return (review_answer(req, "confirm", NULL));
+	}
+	if (strcmp(action, "save") == 0 || strcmp(action, "autosave") == 0 ||
+	    strcmp(action, "submit") == 0 || strcmp(action, "abstain") == 0) {
+		r->action = strcmp(action, "save") == 0 ? "save" :
+		    strcmp(action, "autosave") == 0 ? "autosave" :
+		    strcmp(action, "submit") == 0 ? "submit" : "abstain";
+		return (review_post(req));
+	}
 
-	return (review_answer(req, "confirm", NULL));
+	/* Anything else was not sent by the page's forms. */
+	return (step_error(req, 400, "This form cannot be sent here. Reload "
+	    "the page and use its buttons."));
+}
+
+/* What review_save() answered. */
+static int
+review_saved(struct http_request *req, const struct outcome *o)
+{
+	char	loc[96], msg[256];
+
+	switch (o->code) {
+	case OUTCOME_SAVED:
+	case OUTCOME_SUBMITTED:
+	case OUTCOME_SAME:
+		if (review_is_autosave(req))
+			return (review_json_reply(req, 200, json_pack(
+			    "{s:b, s:I}", "ok", 1, "version",
+			    (json_int_t)o->number)));
+		(void)snprintf(loc, sizeof(loc), REVIEW_PREFIX "%s?done=%s",
+		    rev_arg(req)->id_s, rev_arg(req)->action);
+		return (step_redirect(req, loc));
+	case OUTCOME_CONFLICT:
+		(void)snprintf(msg, sizeof(msg), "This review was saved "
+		    "elsewhere meanwhile (version %lld), perhaps in another "
+		    "tab. Your text is below: copy what you need, then reload "
+		    "the page.", o->number);
+		return (review_refuse(req, 409, "review", msg, 1));
+	case OUTCOME_CLOSED:
+		return (review_refuse(req, 409, "review", "Reviews are no "
+		    "longer taken for this round: the reviews were due. Your "
+		    "review can no longer change.", 0));
+	case OUTCOME_INVALID:
+		return (review_refuse(req, 422, strcmp(o->detail,
+		    "abstain_reason") == 0 ? "abstain_reason" : "review",
+		    strcmp(o->detail, "abstain_reason") == 0 ? "Say why you "
+		    "abstain: the organisers read it." : "A submitted review "
+		    "stays complete: give every score and a recommendation.",
+		    0));
+	default:
+		if (review_is_autosave(req))
+			return (review_json_reply(req, 404, json_pack("{s:b, "
+			    "s:s}", "ok", 0, "message", "This assignment no "
+			    "longer exists.")));
+		return (step_error(req, 404, NULL));
+	}
 }
 
 static int
@@ -276,6 +489,8 @@ page_confirmed(struct http_request *req)
 	char		loc[64];
 
 	db_outcome(req, &o);
+	if (strcmp(rev_arg(req)->action, "confirm") != 0)
+		return (review_saved(req, &o));
 	if (o.code != OUTCOME_OK)
 		return (step_error(req, 404, NULL));
 

@@ -160,8 +160,11 @@ test('an action the page does not know is refused with a message', async () => {
   await rita.page(`/review/${ids.aOpen}`);
   const res = await rita.post(`/review/${ids.aOpen}`, { action: 'submit' });
   assert.equal(res.status, 400);
-  assert.match(await res.text(), /use its buttons to answer the conflict of interest check/);
+  assert.match(await res.text(), /Answer the conflict of interest check first/);
   assert.equal(sql(`SELECT confirmed_at IS NULL FROM assignments WHERE id = ${ids.aOpen}`), 't');
+  const other = await rita.post(`/review/${ids.aOpen}`, { action: 'drop' });
+  assert.equal(other.status, 400);
+  assert.match(await other.text(), /use its buttons/);
 });
 
 test('confirming no conflict opens the application, read only, and is audited', async () => {
@@ -183,7 +186,9 @@ test('confirming no conflict opens the application, read only, and is audited', 
   assert.match(html, /Declare a conflict/, 'a conflict can still be declared');
   assert.doesNotMatch(html, /I have no conflict of interest/);
   assert.doesNotMatch(html, /<input[^>]+name="(title|summary)"|<textarea[^>]+name="summary"/, 'read only');
-  assert.doesNotMatch(html, /score_/);
+  // The review form beside it: each criterion with its descriptors.
+  assert.match(html, /<select id="score_C1" name="score_C1">/);
+  assert.match(html, /Five Safes/);
 
   // Confirming again changes nothing.
   assert.equal((await rita.post(`/review/${ids.aOpen}`, { action: 'confirm' })).status, 303);
