@@ -107,6 +107,13 @@ const GETS = [
   ['/admin/rounds/access/applications', ...adminOnly()],
   ['/admin/rounds/access/rubric', ...adminOnly()],
   ['/admin/rounds/no-such-round/rubric', ...adminOnly(404)],
+  // The consensus: the agenda, and an application's page (its reviews
+  // are not in: the page says so); another round's, or none, is 404.
+  ['/admin/rounds/access/consensus', ...adminOnly()],
+  ['/admin/rounds/no-such-round/consensus', ...adminOnly(404)],
+  ['/admin/rounds/access/applications/1/consensus', ...adminOnly()],
+  ['/admin/rounds/access/applications/2/consensus', ...adminOnly(404)],
+  ['/admin/rounds/no-such-round/applications/1/consensus', ...adminOnly(404)],
   ['/admin/rounds/no-such-round', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/panel', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/assignments', ...adminOnly(404)],
@@ -139,14 +146,15 @@ const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgo
   '/applications/1', '/applications/1/files', '/applications/1/files/1/delete',
   '/applications/1/withdraw', '/admin/rounds/new', '/admin/rounds/access',
   '/admin/rounds/access/panel', '/admin/rounds/access/conflicts', '/admin/rounds/access/assignments',
-  '/admin/rounds/access/rubric',
+  '/admin/rounds/access/rubric', '/admin/rounds/access/applications/1/consensus',
   '/invite?token=nope', '/account/affiliations', '/review/1', '/review/1/conflict'];
 const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
   (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
   (SELECT count(*) FROM application_versions), (SELECT count(*) FROM application_files),
   (SELECT string_agg(state, ',') FROM applications), (SELECT count(*) FROM panel_invitations),
   (SELECT count(*) FROM panel_members WHERE removed_at IS NULL), (SELECT count(*) FROM affiliations),
-  (SELECT count(*) FROM conflicts), (SELECT string_agg(id || ':' || (ended_at IS NULL), ',' ORDER BY id) FROM assignments))`;
+  (SELECT count(*) FROM conflicts), (SELECT string_agg(id || ':' || (ended_at IS NULL), ',' ORDER BY id) FROM assignments),
+  (SELECT count(*) FROM consensus))`;
 
 test('every POST route refuses a missing or wrong CSRF token with 403 and changes nothing', async () => {
   const before = sql(COUNTS);
@@ -174,7 +182,8 @@ test('an anonymous token does not work for a signed-in session, nor the reverse'
 
 test('GET-only pages refuse other methods with the 405 page', async () => {
   for (const path of ['/', '/rules', '/privacy', '/healthz', '/readyz', '/verify', '/admin',
-    '/applications', '/account/export', '/applications/1/files/1', '/review', '/review/1/files/1', '/admin/rounds/access/applications']) {
+    '/applications', '/account/export', '/applications/1/files/1', '/review', '/review/1/files/1', '/admin/rounds/access/applications',
+    '/admin/rounds/access/consensus']) {
     const res = await who.anonymous.post(path, {}, { csrf: false });
     assert.equal(res.status, 405, path);
   }
