@@ -23,7 +23,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	    'criteria', (SELECT coalesce(json_agg(json_build_object(
 		'code', k.code, 'name', k.name, 'question', k.question,
 		'weight', trim_scale(k.weight)::text,
-		'gate', coalesce(trim_scale(k.gate)::text, ''),
+		'gate', trim_scale(k.gate)::text,
 		'level0', k.level0, 'level1', k.level1, 'level3', k.level3,
 		'level5', k.level5,
 		'first', k.position = k.lo, 'last', k.position = k.hi)
@@ -37,7 +37,8 @@ $$;
 -- One change to a round's rubric: 'save' a criterion, 'add' one (its
 -- code the next Cn), 'remove' one, move it 'up' or 'down', or set the
 -- 'tie_break' order. 'ok' (number: for add, nothing else), 'notfound',
--- 'closed' (a review was submitted: the rubric is fixed), 'refused'
+-- 'closed' (a review was submitted: the rubric is fixed), 'too_many'
+-- (number: 20, the most a rubric has), 'refused'
 -- detail 'last' (a rubric keeps one criterion at least), 'invalid'
 -- detail 'tie_break'.
 CREATE OR REPLACE FUNCTION rubric_change(p_slug text, p_actor bigint,
@@ -83,6 +84,13 @@ BEGIN
 	END IF;
 
 	IF p_action = 'add' THEN
+		-- core/score.c sums at most 20 criteria.
+		IF (SELECT count(*) FROM rubric_criteria
+		    WHERE round_id = r.id) >= 20 THEN
+			outcome := 'too_many';
+			number := 20;
+			RETURN;
+		END IF;
 		SELECT 'C' || (coalesce(max(substring(c.code FROM '^C([0-9]+)$')
 		    ::integer), 0) + 1), coalesce(max(c.position), 0) + 1
 		INTO v_code, v_pos FROM rubric_criteria c WHERE c.round_id = r.id;
@@ -163,7 +171,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT coalesce(json_agg(json_build_object('code', k.code,
 	    'name', k.name, 'question', k.question,
 	    'weight', trim_scale(k.weight)::text,
-	    'gate', coalesce(trim_scale(k.gate)::text, ''),
+	    'gate', trim_scale(k.gate)::text,
 	    'level0', k.level0, 'level1', k.level1, 'level3', k.level3,
 	    'level5', k.level5) ORDER BY k.position), '[]')
 	FROM rubric_criteria k WHERE k.round_id = p_round

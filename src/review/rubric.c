@@ -209,6 +209,10 @@ rubric_saved(struct http_request *req)
 		fields_error(req, "rubric", "A rubric keeps at least one "
 		    "criterion.");
 		return (rubric_form(req, 409));
+	case OUTCOME_TOO_MANY:
+		fields_error(req, "rubric", "A rubric has at most 20 criteria: "
+		    "remove one first.");
+		return (rubric_form(req, 409));
 	case OUTCOME_INVALID:
 		fields_error(req, "tie_break", "Name criteria of this rubric, "
 		    "each once, such as C1 C2 C7.");

@@ -25,14 +25,17 @@
 #include "web/keys.h"
 #include "web/page.h"
 #include "web/passwords.h"
-#include "web/webmail.h"
 #include "web/settings.h"
+#include "web/webmail.h"
 
 /*
  * glibc 2.36 and libpq need these beyond Kore's own filter (KORE.md #3);
  * clone3 is refused so glibc falls back to clone, which tasks may use.
+ * mremap: glibc's realloc of a large block (a page query's result of a
+ * megabyte or more: the assignments of a full round).
  */
 static struct sock_filter filter_laurel[] = {
+	KORE_SYSCALL_ALLOW(mremap),
 	KORE_SYSCALL_ALLOW(newfstatat),
 	KORE_SYSCALL_ALLOW(rseq),
 	KORE_SYSCALL_ALLOW(getrandom),

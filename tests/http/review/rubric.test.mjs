@@ -37,7 +37,8 @@ test('every round starts with the default rubric, shown with its descriptors', a
   assert.equal(res.status, 200);
   assert.equal(codes(), 'C1 C2 C3 C4 C5 C6 C7');
   assert.match(html, /C1 · Lawful basis and purpose/);
-  assert.match(html, /gate: at least 3/);
+  assert.equal((html.match(/gate: at least 3/g) || []).length, 2, 'C1 and C2 have gates, the others none');
+  assert.doesNotMatch(html, /gate: at least <|gate: at least \n/);
   assert.match(html, /Five Safes/);
   assert.match(html, /value="C1 C2 C7"/);
   assert.match(html, /weights now add up to 100/);
@@ -60,6 +61,16 @@ test('a criterion is edited, added, moved and removed; each change audited', asy
   assert.match(codes(), / C9$/, 'codes are never reused');
   assert.equal(sql(`SELECT string_agg(action, ',' ORDER BY id) FROM audit WHERE action LIKE 'rubric.%'`),
     'rubric.save,rubric.add,rubric.move,rubric.move,rubric.remove,rubric.add');
+});
+
+test('a rubric has at most 20 criteria', async () => {
+  let n = Number(sql(`SELECT count(*) FROM rubric_criteria WHERE round_id = (SELECT id FROM rounds WHERE slug = '${SLUG}')`));
+  for (; n < 20; n++)
+    assert.equal((await post({ action: 'add', ...criterion({ name: `Extra ${n}` }) })).status, 303);
+  const res = await post({ action: 'add', ...criterion({ name: 'One too many' }) });
+  assert.equal(res.status, 409);
+  assert.match(await res.text(), /at most 20 criteria/);
+  sql(`DELETE FROM rubric_criteria WHERE name LIKE 'Extra %'`);
 });
 
 test('every field is checked, with its message, and nothing changes', async () => {
