@@ -79,12 +79,44 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await clean(page, `errors-${label}`);
     for (const [field, v] of Object.entries(ALL))
       await page.locator(`#${field}`).selectOption(v);
+    // 1 where the peer gave 3: the panel will have to discuss C7.
+    await page.locator('#score_C7').selectOption('1');
     await page.getByLabel('Finalist').check();
     await page.getByRole('button', { name: 'Submit the review' }).click();
     await page.waitForURL(/done=submit$/);
     assert.match(await page.content(), /Peer feedback words/);
     assert.match(await page.content(), /Reviewer \d/);
     await clean(page, `submitted-${label}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `scrolls sideways by ${overflow}px`);
+    await ctx.close();
+  });
+}
+
+for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`an admin sees where the panel disagrees and records the consensus (${label})`, async () => {
+    const ctx = await browser.newContext({ viewport });
+    const page = await ctx.newPage();
+    await page.goto(app.url('/login'));
+    await page.getByLabel('E-mail address').fill('chair@example.org');
+    await page.getByLabel('Password').fill(PW);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/account$/);
+    await page.goto(app.url(`/admin/rounds/${SLUG}/consensus`));
+    await clean(page, `agenda-${label}`);
+    // The reviewers of "Practice <label>" gave 3 and 1 on C7: 2 apart.
+    assert.match(await page.content(), /C7: scores 1 and 3 are 2 apart/);
+    const id = sql(`SELECT a.id FROM applications a WHERE a.title = 'Practice ${label}'`);
+    await page.goto(app.url(`/admin/rounds/${SLUG}/applications/${id}/consensus`));
+    await clean(page, `consensus-${label}`);
+    for (const [k, v] of Object.entries(ALL))
+      await page.locator(`#${k.replace('score_', 'consensus_')}`).fill(v);
+    await page.getByLabel("The panel's reasoning").fill('Agreed after discussion.');
+    await page.getByLabel('Feedback for the applicant').fill('A sound practice.');
+    await page.getByRole('button', { name: /Record the consensus/ }).click();
+    await page.waitForURL(/done=recorded/);
+    await clean(page, `consensus-recorded-${label}`);
+    assert.equal(sql(`SELECT comment FROM consensus WHERE application_id = ${id}`), 'Agreed after discussion.');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `scrolls sideways by ${overflow}px`);
     await ctx.close();
