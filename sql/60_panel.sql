@@ -1132,6 +1132,14 @@ BEGIN
 		ORDER BY f.id), '[]')
 		FROM (SELECT f.*, row_number() OVER (ORDER BY f.id)
 		    FROM application_files f WHERE f.application_id = a.id) f),
+	    -- The names of the countries the content names (the page's
+	    -- labels), not the whole list on every request.
+	    'country_list', (SELECT coalesce(json_agg(json_build_object(
+		'value', c.code, 'label', c.name) ORDER BY c.name), '[]')
+		FROM countries c WHERE c.code = v ->> 'country'
+		OR c.code IN (SELECT p ->> 'country' FROM jsonb_array_elements(
+		    CASE WHEN jsonb_typeof(v -> 'partners') = 'array'
+		    THEN v -> 'partners' ELSE '[]'::jsonb END) p)),
 	    -- The review form (sql/70_reviews.sql): the rubric, the
 	    -- reviewer's own review, whether it may change, and the others'
 	    -- once theirs is done.

@@ -148,8 +148,7 @@ review_load(struct http_request *req, struct load_params *lp)
 {
 	load_param_id(lp, valid_path_id(req->path, REVIEW_PREFIX, NULL));
 
-	return ("review_view($2, s.user_id) AS review, "
-	    "country_list() AS countries");
+	return ("review_view($2, s.user_id) AS review");
 }
 
 /*
@@ -258,7 +257,6 @@ review_render(struct http_request *req, int status)
 	data = ctx_get(req)->data;
 	if (!handler_merge(req, "review", NULL))
 		return (step_error(req, 404, NULL));
-	(void)handler_merge(req, "countries", "country_list");
 	json_object_set_new(data, "assignment",
 	    json_integer((json_int_t)rev_arg(req)->id));
 	review_drop_empty(data, "due");
