@@ -36,6 +36,7 @@ LIBS_pdfcheck=	-lqpdf
 LIBS_conflict=	-lutf8proc
 LIBS_assign=	-lglpk
 LIBS_pdfstrip=	-lqpdf
+LIBS_rank=	-lm
 
 # The core files among a target's prerequisites, and their libraries.
 core_c=		$(filter src/core/%.c,$^)
@@ -93,7 +94,7 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk -lm
 # The floor (web/) and the domains, each in its own folder.
 DOMAINS=	accounts applications admin panel review public
 WEB_SRC:=	$(wildcard src/web/*.c $(DOMAINS:%=src/%/*.c))
