@@ -359,19 +359,6 @@ applications_render(struct http_request *req, int status,
 }
 
 /* Answers an autosave with {"ok": ..., ...}. */
-static int
-edit_autosave_reply(struct http_request *req, int status, json_t *reply)
-{
-	char	*s;
-
-	s = json_dumps(reply, JSON_COMPACT);
-	json_decref(reply);
-	page_send(req, status, "application/json", s, strlen(s));
-	free(s);
-
-	return (STEP_DONE);
-}
-
 /* The round's codes as appform wants them (NULL-terminated). */
 static const char **
 edit_codes(const json_t *list)
@@ -457,7 +444,7 @@ static int
 edit_not_found(struct http_request *req)
 {
 	if (edit_action(req) == ACT_AUTOSAVE)
-		return (edit_autosave_reply(req, 404, json_pack("{s:b, s:s}",
+		return (step_json(req, 404, json_pack("{s:b, s:s}",
 		    "ok", 0, "message", "This application does not exist.")));
 
 	return (step_error(req, 404, NULL));
@@ -482,8 +469,8 @@ edit_prepare(struct http_request *req)
 	e->action = edit_action(req);
 	if (e->action == ACT_VIEW)
 		return (applications_render(req, 200, &e->model, NULL));
-	/* Only its owner changes an application; admins read it. */
-	if (authz_relation(req) != RELATION_OWNER)
+	/* Viewing needs less than changing: admins read, owners change. */
+	if (!authz_can(req, RIGHT_CHANGE))
 		return (edit_not_found(req));
 
 	/* A version that is not a number can only be a tampered form. */
@@ -495,7 +482,7 @@ edit_prepare(struct http_request *req)
 
 	if (!edit_check(req, e, &e->model)) {
 		if (e->action == ACT_AUTOSAVE)
-			return (edit_autosave_reply(req, 422,
+			return (step_json(req, 422,
 			    json_pack("{s:b, s:s}", "ok", 0, "message",
 			    "Not saved: this submitted application stays "
 			    "complete; finish the changes and press Save.")));
@@ -531,7 +518,7 @@ edit_refused(struct http_request *req, struct app_edit *e, int status,
     const char *msg, int conflict)
 {
 	if (e->action == ACT_AUTOSAVE)
-		return (edit_autosave_reply(req, status, json_pack("{s:b, s:b, "
+		return (step_json(req, status, json_pack("{s:b, s:b, "
 		    "s:s}", "ok", 0, "conflict", conflict, "message", msg)));
 
 	fields_error(req, "form", msg);
@@ -571,7 +558,7 @@ edit_saved(struct http_request *req)
 	}
 
 	if (e->action == ACT_AUTOSAVE)
-		return (edit_autosave_reply(req, 200, json_pack("{s:b, s:I}",
+		return (step_json(req, 200, json_pack("{s:b, s:I}",
 		    "ok", 1, "version", (json_int_t)o.number)));
 
 	if (o.code != OUTCOME_SAVED)
@@ -609,8 +596,6 @@ withdraw_run(struct http_request *req)
 	char		 loc[96];
 
 	e = edit_arg(req);
-	if (authz_relation(req) != RELATION_OWNER)
-		return (step_error(req, 404, NULL));
 	if (strcmp(body_get(req, "confirm"), "yes") != 0) {
 		(void)snprintf(loc, sizeof(loc), APPS_PREFIX "%s?withdraw="
 		    "confirm#withdraw", e->id_s);
@@ -650,6 +635,6 @@ HANDLER(applications_withdraw,
 	.enter = ENTER_SIGNED_IN,
 	.body = BODY_FORM,
 	.resource = RESOURCE_APPLICATION,
-	.rights = RIGHT_VIEW,
+	.rights = RIGHT_CHANGE,
 	.steps = withdraw_steps,
 )

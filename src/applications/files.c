@@ -175,9 +175,7 @@ up_check(struct http_request *req)
 	char			 msg[160], limit[96];
 
 	d = doc_arg(req);
-	/* Only its owner changes an application; admins read it. */
-	if (authz_relation(req) != RELATION_OWNER ||
-	    !applications_loaded(req, &d->model))
+	if (!applications_loaded(req, &d->model))
 		return (step_error(req, 404, NULL));
 	m = &d->model;
 
@@ -329,7 +327,7 @@ HANDLER(files_upload,
 	.body = BODY_UPLOAD,
 	.load = applications_load,
 	.resource = RESOURCE_APPLICATION,
-	.rights = RIGHT_VIEW,
+	.rights = RIGHT_CHANGE,
 	.steps = up_steps,
 )
 
@@ -394,9 +392,7 @@ del_run(struct http_request *req)
 	const char		*params[6];
 
 	d = doc_arg(req);
-	/* Only its owner changes an application; admins read it. */
-	if (authz_relation(req) != RELATION_OWNER ||
-	    !applications_loaded(req, &d->model))
+	if (!applications_loaded(req, &d->model))
 		return (step_error(req, 404, NULL));
 	doc_mail(req, d);
 
@@ -428,6 +424,6 @@ HANDLER(files_delete,
 	.body = BODY_FORM,
 	.load = applications_load,
 	.resource = RESOURCE_APPLICATION,
-	.rights = RIGHT_VIEW,
+	.rights = RIGHT_CHANGE,
 	.steps = del_steps,
 )

@@ -305,26 +305,13 @@ review_is_autosave(struct http_request *req)
 	return (strcmp(rev_arg(req)->action, "autosave") == 0);
 }
 
-static int
-review_json_reply(struct http_request *req, int status, json_t *reply)
-{
-	char	*s;
-
-	s = json_dumps(reply, JSON_COMPACT);
-	json_decref(reply);
-	page_send(req, status, "application/json", s, strlen(s));
-	free(s);
-
-	return (STEP_DONE);
-}
-
 /* A refusal: in JSON for an autosave, else the page with the message. */
 static int
 review_refuse(struct http_request *req, int status, const char *field,
     const char *msg, int conflict)
 {
 	if (review_is_autosave(req))
-		return (review_json_reply(req, status, json_pack("{s:b, s:b, "
+		return (step_json(req, status, json_pack("{s:b, s:b, "
 		    "s:s}", "ok", 0, "conflict", conflict, "message", msg)));
 	fields_error(req, field, msg);
 
@@ -377,7 +364,7 @@ review_post(struct http_request *req)
 		fatal("review_post: out of memory");
 	if (json_array_size(json_object_get(r->read, "errors")) > 0) {
 		if (review_is_autosave(req))
-			return (review_json_reply(req, 422, json_pack("{s:b, "
+			return (step_json(req, 422, json_pack("{s:b, "
 			    "s:s}", "ok", 0, "message", "Not saved: a field "
 			    "is not right; press Save to see which.")));
 		json_array_foreach(json_object_get(r->read, "errors"), i, e)
@@ -448,7 +435,7 @@ review_saved(struct http_request *req, const struct outcome *o)
 	case OUTCOME_SUBMITTED:
 	case OUTCOME_SAME:
 		if (review_is_autosave(req))
-			return (review_json_reply(req, 200, json_pack(
+			return (step_json(req, 200, json_pack(
 			    "{s:b, s:I}", "ok", 1, "version",
 			    (json_int_t)o->number)));
 		(void)snprintf(loc, sizeof(loc), REVIEW_PREFIX "%s?done=%s",
@@ -473,7 +460,7 @@ review_saved(struct http_request *req, const struct outcome *o)
 		    0));
 	default:
 		if (review_is_autosave(req))
-			return (review_json_reply(req, 404, json_pack("{s:b, "
+			return (step_json(req, 404, json_pack("{s:b, "
 			    "s:s}", "ok", 0, "message", "This assignment no "
 			    "longer exists.")));
 		return (step_error(req, 404, NULL));
@@ -515,20 +502,6 @@ HANDLER(review_page,
  * A declared conflict.
  */
 
-/* Characters (not bytes) of UTF-8 text: the form parser checked it. */
-static size_t
-review_chars(const char *s, size_t len)
-{
-	size_t	i, n;
-
-	for (i = 0, n = 0; i < len; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	}
-
-	return (n);
-}
-
 static int
 conflict_refuse(struct http_request *req, const char *msg)
 {
@@ -542,31 +515,21 @@ static int
 conflict_check(struct http_request *req)
 {
 	struct rev	*r;
-	const char	*s;
-	size_t		 len, chars;
+	size_t		 chars;
 	char		 msg[160];
 
 	r = rev_arg(req);
-	s = body_get(req, "reason");
-	while (isspace((unsigned char)*s))
-		s++;
-	len = strlen(s);
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-
-	if (len == 0)
+	r->reason = kore_strdup(body_get(req, "reason"));
+	valid_trim(r->reason);
+	if (r->reason[0] == '\0')
 		return (conflict_refuse(req, "Say what your conflict of "
 		    "interest is: the organisers need it to assign the "
 		    "application to someone else."));
-	if ((chars = review_chars(s, len)) > REASON_MAX) {
+	if ((chars = valid_chars(r->reason)) > REASON_MAX) {
 		(void)snprintf(msg, sizeof(msg), "Say it in at most %d "
 		    "characters; this has %zu.", REASON_MAX, chars);
 		return (conflict_refuse(req, msg));
 	}
-
-	r->reason = kore_malloc(len + 1);
-	memcpy(r->reason, s, len);
-	r->reason[len] = '\0';
 
 	return (review_answer(req, "declare", r->reason));
 }

@@ -183,6 +183,13 @@ authz_rights_read(struct http_request *req, const char *text)
 		if (strcmp(rel, relation_names[k].name) == 0)
 			r->relation = relation_names[k].relation;
 	}
+	/*
+	 * Its owner may always send a change; whether it may happen now
+	 * (the deadline, a withdrawal) is application_lock()'s answer, which
+	 * the page words. Nobody else may: an admin's 'view' is read-only.
+	 */
+	if (r->relation == RELATION_OWNER)
+		r->allows |= RIGHT_CHANGE;
 	json_array_foreach(json_object_get(v, "allows"), i, a) {
 		for (k = 0; k < sizeof(rights_names) / sizeof(rights_names[0]);
 		    k++) {

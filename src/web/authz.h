@@ -52,6 +52,8 @@ enum relation {
 #define RIGHT_CONFIRM	0x10	/* answer the conflict check (reviewer) */
 #define RIGHT_READ	0x20	/* read it and its documents (reviewer) */
 #define RIGHT_DECLARE	0x40	/* declare a conflict with it (reviewer) */
+#define RIGHT_CHANGE	0x80	/* send a change: its owner (derived from the
+				   relation; SQL may still refuse it) */
 
 struct rights {
 	enum relation	 relation;

@@ -388,6 +388,21 @@ step_throttled(struct http_request *req, const char *what, long long seconds)
 }
 
 int
+step_json(struct http_request *req, int status, json_t *reply)
+{
+	char	*s;
+
+	if ((s = json_dumps(reply, JSON_COMPACT)) == NULL)
+		fatal("step_json: out of memory");
+	json_decref(reply);
+	http_response_header(req, "cache-control", "no-store");
+	page_send(req, status, "application/json", s, strlen(s));
+	free(s);
+
+	return (STEP_DONE);
+}
+
+int
 step_error(struct http_request *req, int status, const char *message)
 {
 	page_error(req, status, message);

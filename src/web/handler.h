@@ -174,6 +174,9 @@ int	step_over_limit(struct http_request *, const char *what);
 int	step_throttled(struct http_request *, const char *what,
 	    long long seconds);
 
+/* reply as JSON, not cached (the reference is taken); STEP_DONE. */
+int	step_json(struct http_request *, int status, json_t *reply);
+
 /* The error page; STEP_DONE. */
 int	step_error(struct http_request *, int status, const char *message);
 

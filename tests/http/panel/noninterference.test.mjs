@@ -87,6 +87,13 @@ test("a conflicted reviewer's pages are the same whether the application exists 
     VALUES ((SELECT id FROM rounds WHERE slug = '${SLUG}'), ${c.id}, ${x.id}, 'manual')`);
   const mistaken = sql(`SELECT id FROM assignments WHERE application_id = ${c.id} AND user_id = ${x.id}`);
   const withIt = await record(probe, mine, files);
+  // The recording is of real pages: x's list and applications are there
+  // (a run of 404s would compare equal and prove nothing).
+  assert.match(withIt['/review'], /^200 /);
+  assert.match(withIt['/review'], /Neutral one/);
+  for (const a of mine)
+    assert.match(withIt[`/review/${a}`], /^200 [\s\S]*Neutral (one|two)/);
+  assert.ok(files.length >= 1 && Object.keys(withIt).some((p) => /\/files\//.test(p) && /^200 /.test(withIt[p])));
   assert.equal((await x.get(`/review/${mistaken}`)).status, 404);
   for (const [p, answer] of Object.entries(withIt))
     assert.doesNotMatch(answer, /Secret practice|Conflict Org GmbH|secret\.pdf/, p);

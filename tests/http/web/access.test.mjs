@@ -56,7 +56,7 @@ before(async () => {
   await upload(who.owner, id, pdf('access'), 'a.pdf');
   assert.equal((await saveForm(who.owner, id, fullForm({ organisation_name: 'Hospital Example' }), { action: 'submit' })).status, 303);
   assert.equal(`${id}/${sql('SELECT max(id) FROM application_files')}`, '1/1');
-  const [r, b, x] = ['reviewer@rev.example', 'bystander@rev.example', 'conflicted@hospital-example.example'].map(member);
+  const [r, , x] = ['reviewer@rev.example', 'bystander@rev.example', 'conflicted@hospital-example.example'].map(member);
   sql(`INSERT INTO affiliations (user_id, kind, name, key) VALUES (${x}, 'organisation', 'Hospital Example Ltd', 'org:hospital example')`);
   sql(`INSERT INTO assignments (round_id, application_id, user_id, source, confirmed_at)
     SELECT round_id, 1, ${r}, 'manual', now() FROM applications WHERE id = 1;
@@ -64,7 +64,6 @@ before(async () => {
     SELECT round_id, 1, ${x}, 'manual', now() FROM applications WHERE id = 1`);
   assert.equal(sql('SELECT string_agg(id::text, \',\' ORDER BY id) FROM assignments'), '1,2');
   assert.equal(sql(`SELECT conflict_between(1, ${x})`), 't');
-  void b;
 });
 after(async () => { await app.stop(); });
 
