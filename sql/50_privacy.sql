@@ -112,6 +112,9 @@ BEGIN
 		outcome := 'admin';
 		RETURN;
 	END IF;
+	-- What goes with the account goes, a published round's included
+	-- (round_frozen(), sql/90_decisions.sql); for this transaction only.
+	PERFORM set_config('laurel.erasing', 'on', true);
 
 	WITH d AS (
 		DELETE FROM applications a USING rounds r

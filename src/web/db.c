@@ -62,6 +62,7 @@ static void	db_wake_queue(void);
 static int	db_collect(struct http_request *, struct ctx *);
 static int	db_fail(struct http_request *, struct ctx *);
 static int	db_unreachable(struct kore_pgsql *);
+static int	db_published(struct kore_pgsql *);
 static void	db_message(struct kore_pgsql *, char *, size_t);
 static void	db_line(const char *, char *, size_t);
 static void	db_notice(void *, const char *);
@@ -184,9 +185,10 @@ db_fail(struct http_request *req, struct ctx *ctx)
 {
 	struct pgsql_conn	*conn;
 	char			 msg[256];
-	int			 unreachable;
+	int			 unreachable, published;
 
 	unreachable = db_unreachable(&ctx->sql);
+	published = db_published(&ctx->sql);
 	db_message(&ctx->sql, msg, sizeof(msg));
 
 	/*
@@ -207,6 +209,10 @@ db_fail(struct http_request *req, struct ctx *ctx)
 		PQreset(conn->db);
 	}
 
+	if (published) {
+		return (page_error(req, 409, "This round has been published: "
+		    "nothing in it can change any more."), DB_POLL_FAILED);
+	}
 	if (!unreachable) {
 		kore_log(LOG_ERR, "db: query failed on %s: %s", req->path, msg);
 		return (page_error(req, 500, NULL), DB_POLL_FAILED);
@@ -293,6 +299,24 @@ db_unreachable(struct kore_pgsql *sql)
 	/* 08: connection exception; 57P0x: shutdown; 53: out of resources. */
 	return (strncmp(state, "08", 2) == 0 ||
 	    strncmp(state, "57P0", 4) == 0 || strncmp(state, "53", 2) == 0);
+}
+
+/*
+ * A change refused because its round is published (the round_frozen
+ * trigger of sql/90_decisions.sql): the user's doing, not a fault, so
+ * the 409 page says why and the log stays quiet. Whatever page tried it,
+ * a page that checks the phase itself included.
+ */
+static int
+db_published(struct kore_pgsql *sql)
+{
+	const char	*state;
+
+	if (sql->conn == NULL || sql->result == NULL)
+		return (0);
+	state = PQresultErrorField(sql->result, PG_DIAG_SQLSTATE);
+
+	return (state != NULL && strcmp(state, "LRPUB") == 0);
 }
 
 /*
