@@ -96,7 +96,7 @@ LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
 MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk -lm
 # The floor (web/) and the domains, each in its own folder.
-DOMAINS=	accounts applications admin panel review public
+DOMAINS=	accounts applications admin panel review decide public
 WEB_SRC:=	$(wildcard src/web/*.c $(DOMAINS:%=src/%/*.c))
 ASSET_FILES:=	$(shell find assets -type f | sort)
 HEADERS:=	$(wildcard src/web/*.h src/core/*.h $(DOMAINS:%=src/%/*.h))

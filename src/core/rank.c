@@ -452,3 +452,24 @@ rank_free(struct rank_round *r)
 	free(r->move);
 	memset(r, 0, sizeof(*r));
 }
+
+enum rank_tie
+rank_tie_between(const struct rank_input *in, size_t a, size_t b,
+    size_t *criterion)
+{
+	struct sort_ent	x, y;
+	enum rank_tie	tie;
+
+	*criterion = 0;
+	if (in == NULL || a >= in->napps || b >= in->napps || a == b)
+		return (RANK_TIE_ID);
+	/* Keys alike (and present): decide() goes down the tie-break. */
+	x.app = a;
+	x.tenths = 0;
+	x.in = in;
+	y = x;
+	y.app = b;
+	(void)decide(&x, &y, &tie, criterion);
+
+	return (tie);
+}

@@ -155,4 +155,15 @@ int		 rank_make(const struct rank_input *, struct rank_round *out);
 /* Frees what rank_make() allocated; *r is then all zero. */
 void		 rank_free(struct rank_round *r);
 
+/*
+ * The rule that puts application a above b (indices into in->apps) when
+ * their keys tie, as an order words it: RANK_TIE_CRITERION with the
+ * criterion's index in *criterion, or RANK_TIE_ID (also when a or b is
+ * out of range, or is b). For a page that shows part of an order (one
+ * category): two of its neighbours need not be neighbours in the order,
+ * and the rule between them is not the place's.
+ */
+enum rank_tie	 rank_tie_between(const struct rank_input *in, size_t a,
+		    size_t b, size_t *criterion);
+
 #endif

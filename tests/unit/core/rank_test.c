@@ -255,6 +255,45 @@ test_ties(void **state)
 }
 
 /*
+ * Between two applications that are no neighbours in an order (a page
+ * showing one category): test_ties' applications, in any pair.
+ */
+static void
+test_tie_between(void **state)
+{
+	static const double		c_9_5[] = { 9, 5 }, c_8_7[] = { 8, 7 },
+					c_8_6[] = { 8, 6 };
+	static const struct rank_app	apps[] = {
+		{ 40, -1, c_8_6 }, { 30, -1, c_8_7 }, { 20, -1, c_9_5 },
+		{ 10, -1, c_8_7 },
+	};
+	static const size_t		tiebreak[] = { 0, 1 };
+	struct rank_input		in;
+	size_t				c;
+
+	(void)state;
+	in = input(NULL, 0, apps, 4);
+	in.ncrit = 2;
+	in.tiebreak = tiebreak;
+	in.ntiebreak = 2;
+	/* 9 above 8 on C1, whichever is asked first. */
+	assert_int_equal(rank_tie_between(&in, 2, 0, &c), RANK_TIE_CRITERION);
+	assert_int_equal(c, 0);
+	assert_int_equal(rank_tie_between(&in, 0, 2, &c), RANK_TIE_CRITERION);
+	assert_int_equal(c, 0);
+	/* C1 alike, 7 above 6 on C2. */
+	assert_int_equal(rank_tie_between(&in, 3, 0, &c), RANK_TIE_CRITERION);
+	assert_int_equal(c, 1);
+	/* Alike on both: the id. */
+	assert_int_equal(rank_tie_between(&in, 3, 1, &c), RANK_TIE_ID);
+	assert_int_equal(c, 0);
+	/* Out of range, or the same application: the id, nothing read. */
+	assert_int_equal(rank_tie_between(&in, 4, 0, &c), RANK_TIE_ID);
+	assert_int_equal(rank_tie_between(&in, 1, 1, &c), RANK_TIE_ID);
+	assert_int_equal(rank_tie_between(NULL, 0, 1, &c), RANK_TIE_ID);
+}
+
+/*
  * Application 1 reads 60 but its consensus is 85: first by result,
  * second by raw and normalised means, which are still reported.
  * Application 2 has a consensus and no review.
@@ -385,6 +424,7 @@ main(void)
 		cmocka_unit_test(test_too_few),
 		cmocka_unit_test(test_sd_zero),
 		cmocka_unit_test(test_ties),
+		cmocka_unit_test(test_tie_between),
 		cmocka_unit_test(test_consensus),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_refuses),

@@ -1,0 +1,141 @@
+-- The ranking of a round (SPEC §5, issue 13): each submitted
+-- application with its reviews' half points, its consensus, how many
+-- reviews are in and the decision recorded so far, for core/score.c to
+-- sum up and core/rank.c to normalise and order. The same data serves
+-- the calibration view (each reviewer beside the round) and the
+-- decisions form, which re-renders the ranking page with its errors.
+--
+-- The function asks user_is_admin() (through round_of_admin()) itself.
+-- An admin conflicted with an application sees nothing of it: it is left
+-- out of everything computed for that admin (its reviews too, so that no
+-- reviewer's figures betray it), and only their number is told. The
+-- helper, which asks nobody, is revoked from PUBLIC.
+
+-- The applications of a round that p_user is conflicted with, as
+-- conflict_between() judges one pair, for the whole round at once: the
+-- page asks about 2,000 applications (SPEC §8), and one call per row
+-- would plan and probe three times per application.
+CREATE OR REPLACE FUNCTION ranking_conflicts(p_round bigint, p_user bigint)
+RETURNS TABLE (application_id bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT a.id FROM applications a
+	WHERE a.round_id = p_round AND a.owner_id = p_user
+	UNION
+	SELECT c.application_id FROM conflicts c
+	JOIN applications a ON a.id = c.application_id AND a.round_id = p_round
+	WHERE c.user_id = p_user AND c.source IN ('declared', 'admin')
+	UNION
+	SELECT k.application_id FROM affiliations f
+	JOIN application_keys k ON k.key = f.key
+	JOIN applications a ON a.id = k.application_id AND a.round_id = p_round
+	WHERE f.user_id = p_user AND (f.kind = 'conflict' OR NOT EXISTS (
+	    SELECT 1 FROM conflicts c WHERE c.application_id = k.application_id
+	    AND c.user_id = p_user AND c.source = 'cleared'))
+$$;
+REVOKE ALL ON FUNCTION ranking_conflicts(bigint, bigint) FROM PUBLIC;
+
+-- The round's ranking data (NULL but for admins): the round, its phase
+-- and tie-break order, its categories, the rubric, each submitted
+-- application the admin is not conflicted with (by reference) with how
+-- many reviews are due (its active assignments whose reviewer is not
+-- conflicted with it, as consensus_agenda_data()) and done (submitted or
+-- abstained), the consensus in half points by criterion code (NULL when
+-- none is recorded), the decision and citation (NULL before one is
+-- recorded), and each submitted review as [reviewer's user id, its
+-- half points in rubric order];
+-- the reviewers of those reviews, named; and hidden, the number of
+-- applications left out for the admin's own conflicts. One round trip,
+-- set-based: no function is called per application.
+CREATE OR REPLACE FUNCTION ranking_data(p_slug text, p_user bigint)
+RETURNS json
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	r rounds;
+BEGIN
+	SELECT * INTO r FROM round_of_admin(p_slug, p_user);
+	IF r.id IS NULL THEN
+		RETURN NULL;
+	END IF;
+	RETURN (
+	WITH mine AS (SELECT DISTINCT m.application_id
+		FROM ranking_conflicts(r.id, p_user) m),
+	sub AS (SELECT a.id, a.reference, a.title, a.category,
+		mine.application_id IS NOT NULL AS mine
+		FROM applications a
+		LEFT JOIN mine ON mine.application_id = a.id
+		WHERE a.round_id = r.id AND a.state = 'submitted'),
+	apps AS (SELECT * FROM sub WHERE NOT sub.mine),
+	conf AS (SELECT DISTINCT c.application_id, c.user_id
+		FROM round_conflicts(r.id) c WHERE NOT c.cleared),
+	-- The reviews that count, of the applications the admin may see.
+	act AS (SELECT s.id, s.application_id, s.user_id,
+		coalesce(v.state, 'none') AS state
+		FROM round_active_assignments(r.id) s
+		JOIN apps ON apps.id = s.application_id
+		LEFT JOIN reviews v ON v.assignment_id = s.id
+		WHERE NOT EXISTS (SELECT 1 FROM conf
+		    WHERE conf.application_id = s.application_id
+		    AND conf.user_id = s.user_id)),
+	-- Each submitted review as [reviewer, halves in rubric order...]:
+	-- plain arrays of numbers, a quarter of the text of objects by code
+	-- (SPEC §8: 6,000 reviews for the page to parse). A score missing
+	-- (the rubric changed) leaves the array short: core/score.c leaves
+	-- such a review out of every figure whichever score it misses.
+	crit AS (SELECT k.code, k.position FROM rubric_criteria k
+		WHERE k.round_id = r.id),
+	-- The round's scores by assignment, apart from act: planned on the
+	-- tables' own sizes, a merge of two primary keys, where a join to
+	-- act (a function's rows, guessed small) probed an index 6,000
+	-- times.
+	halves AS (SELECT x.assignment_id,
+		array_agg(x.halves::bigint ORDER BY crit.position) AS h
+		FROM assignments s
+		JOIN review_scores x ON x.assignment_id = s.id
+		JOIN crit ON crit.code = x.criterion
+		WHERE s.round_id = r.id AND s.ended_at IS NULL
+		GROUP BY x.assignment_id),
+	revs AS (SELECT act.application_id,
+		json_agg(act.user_id || halves.h ORDER BY act.id) AS reviews
+		FROM act JOIN halves ON halves.assignment_id = act.id
+		WHERE act.state = 'submitted' GROUP BY act.application_id),
+	byapp AS (SELECT act.application_id,
+		count(*) AS due,
+		count(*) FILTER (WHERE act.state IN ('submitted', 'abstained'))
+		    AS done,
+		count(*) FILTER (WHERE act.state = 'abstained') AS abstained
+		FROM act GROUP BY act.application_id),
+	cons AS (SELECT x.application_id,
+		json_object_agg(x.criterion, x.halves) AS h
+		FROM consensus_scores x JOIN apps ON apps.id = x.application_id
+		GROUP BY x.application_id)
+	SELECT json_build_object('round', json_build_object('slug', r.slug,
+	    'title', r.title),
+	    'phase', round_phase(r),
+	    'tie_break', to_json(r.tie_break),
+	    'rubric', consensus_rubric(r.id),
+	    'categories', (SELECT coalesce(json_agg(json_build_object(
+		'code', c.code, 'description', c.description)
+		ORDER BY c.position), '[]')
+		FROM round_categories c WHERE c.round_id = r.id),
+	    'hidden', (SELECT count(*) FROM sub WHERE sub.mine),
+	    'reviewers', (SELECT coalesce(json_agg(json_build_object(
+		'id', u.id, 'name', u.display_name) ORDER BY u.id), '[]')
+		FROM users u WHERE u.id IN (SELECT act.user_id FROM act
+		    WHERE act.state = 'submitted')),
+	    'applications', (SELECT coalesce(json_agg(json_build_object(
+		'id', apps.id, 'reference', apps.reference,
+		'title', apps.title, 'category', apps.category,
+		'due', coalesce(byapp.due, 0),
+		'done', coalesce(byapp.done, 0),
+		'abstained', coalesce(byapp.abstained, 0),
+		'reviews', coalesce(revs.reviews, '[]'::json),
+		'consensus', cons.h,
+		'decision', d.decision, 'citation', d.citation)
+		ORDER BY apps.reference, apps.id), '[]')
+		FROM apps
+		LEFT JOIN byapp ON byapp.application_id = apps.id
+		LEFT JOIN revs ON revs.application_id = apps.id
+		LEFT JOIN cons ON cons.application_id = apps.id
+		LEFT JOIN decisions d ON d.application_id = apps.id)));
+END
+$$;
