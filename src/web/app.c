@@ -25,6 +25,7 @@
 #include "web/keys.h"
 #include "web/page.h"
 #include "web/passwords.h"
+#include "web/pubcache.h"
 #include "web/settings.h"
 #include "web/webmail.h"
 
@@ -185,11 +186,14 @@ kore_seccomp_hook(void)
 int
 app_onload(int action)
 {
+	if (action == KORE_MODULE_UNLOAD)
+		pubcache_stop();
 	if (action != KORE_MODULE_LOAD)
 		return (KORE_RESULT_OK);
 
 	if (app_init() == -1)
 		fatalx("laurel: cannot initialise the worker");
+	pubcache_start();
 
 	return (KORE_RESULT_OK);
 }

@@ -170,8 +170,8 @@ page_common(json_t *data)
 		json_object_set_new(data, "dev", json_true());
 }
 
-static char *
-page_build(const char *name, json_t *data, size_t *len)
+char *
+page_html(const char *name, json_t *data, size_t *len)
 {
 	page_common(data);
 	return (tmpl_render(templates, name, data, len));
@@ -187,7 +187,7 @@ page_render(struct http_request *req, int status, const char *name)
 	ctx = ctx_get(req);
 	if (ctx->user != NULL && ctx->user->mfa_ok)
 		json_object_set_new(ctx->data, "signed_in", json_true());
-	if ((html = page_build(name, ctx->data, &len)) == NULL) {
+	if ((html = page_html(name, ctx->data, &len)) == NULL) {
 		kore_log(LOG_ERR, "page: no template '%s'", name);
 		return (page_error(req, 500, NULL));
 	}
@@ -225,7 +225,7 @@ page_error_html(int status, const char *message, size_t *len)
 
 	data = json_object();
 	page_error_data(data, status, message);
-	html = page_build("error", data, len);
+	html = page_html("error", data, len);
 	json_decref(data);
 
 	if (html == NULL)

@@ -46,6 +46,13 @@ void	page_send(struct http_request *, int status, const char *type,
  */
 char	*page_error_raw(int status, const char *message, size_t *len);
 
+/*
+ * A page's HTML (a template that extends the layout), for an answer that
+ * does not go through page_render(): a cached public page. NULL when
+ * there is no such template; free().
+ */
+char	*page_html(const char *name, json_t *data, size_t *len);
+
 /* A plain-text template (e-mails) rendered without the layout; free(). */
 char	*page_plain(const char *name, json_t *data);
 

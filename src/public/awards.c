@@ -1,0 +1,476 @@
+/*
+ * The public awards pages (SPEC §5 and §10, issue 13):
+ *
+ *	GET /awards[.json]			the published rounds
+ *	GET /awards/{slug}[.json]		a round: winners by category,
+ *						then finalists, then honourable
+ *						mentions
+ *	GET /awards/{slug}/{ref}[.json]		one recognised practice
+ *
+ * The JSON is the page's data as sql/95_awards.sql gives it, asked for
+ * with ".json" on the path or with Accept: application/json (and not
+ * text/html, which every browser names). What is not public yet is the
+ * site's 404 page, or {"error":"not found"} to a JSON request.
+ *
+ * Published pages do not change, so they are served from the worker's
+ * cache (web/pubcache.h) without a query; a miss renders the page and
+ * keeps it. The pages read no session and set no cookie: every visitor
+ * gets the same bytes.
+ */
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonld.h"
+#include "public/awards.h"
+#include "web/ctx.h"
+#include "web/handler.h"
+#include "web/page.h"
+#include "web/pubcache.h"
+#include "web/settings.h"
+
+#define AWARDS_PREFIX	"/awards"
+#define JSON_SUFFIX	".json"
+#define SLUG_MAX	60	/* rounds.slug */
+#define REF_MAX		64	/* a reference: BPR-2026-0042 */
+#define KEY_MAX		(2 + sizeof(AWARDS_PREFIX) + SLUG_MAX + REF_MAX + 2)
+
+#define TYPE_HTML	"text/html; charset=utf-8"
+#define TYPE_JSON	"application/json"
+
+/* The page's query: its data, and when it changes by itself. */
+#define NEXT_CHANGE	", awards_next_change_ms() AS next_change_ms"
+
+/* A request of these pages, between its load and its step. */
+struct award_req {
+	int			 json;	/* answer in JSON */
+	int			 valid;	/* the path can name something */
+	const char		*slug;	/* in req->path */
+	size_t			 slug_len;
+	const char		*ref;
+	size_t			 ref_len;
+	char			 key[KEY_MAX]; /* "" when not cacheable */
+	uint64_t		 gen;	/* pubcache's, before the query */
+	int64_t			 started; /* pubcache_clock(), the same */
+	int			 hit;
+	struct pubcache_hit	 cached;
+};
+
+static const struct {
+	const char	*key;		/* in the round page's data */
+	const char	*id;		/* the section's HTML id */
+	const char	*heading;
+} award_sections[] = {
+	{ "winners",			"winners",	"Winners" },
+	{ "finalists",			"finalists",	"Finalists" },
+	{ "honourable_mentions",	"mentions",	"Honourable mentions" },
+};
+
+#define NSECTIONS	(sizeof(award_sections) / sizeof(award_sections[0]))
+
+/*
+ * JSON when the client says it wants JSON and not HTML: a browser's
+ * Accept always names text/html, an API client's names JSON alone.
+ */
+static int
+award_wants_json(struct http_request *req)
+{
+	const char	*accept;
+
+	if (!http_request_header(req, "accept", &accept))
+		return (0);
+
+	return (strcasestr(accept, "application/json") != NULL &&
+	    strcasestr(accept, "text/html") == NULL);
+}
+
+static int
+award_segment_ok(const char *s, size_t len, size_t max, int upper)
+{
+	size_t	i;
+
+	if (len == 0 || len > max)
+		return (0);
+	for (i = 0; i < len; i++) {
+		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '-' || (upper && s[i] >= 'A' &&
+		    s[i] <= 'Z'))
+			continue;
+		return (0);
+	}
+
+	return (1);
+}
+
+/*
+ * The request's path read: the format, the slug and reference (segments
+ * that may name something: only then is there a query, and only such
+ * text reaches the database), the cache key ("h" or "j", then the path
+ * without ".json"), and the cached response if there is one.
+ */
+static struct award_req *
+award_begin(struct http_request *req, int segments)
+{
+	struct ctx		*ctx;
+	struct award_req	*ar;
+	const char		*p, *slash;
+	size_t			 len;
+
+	ctx = ctx_get(req);
+	ar = kore_calloc(1, sizeof(*ar));
+	ctx->arg = ar;
+	ctx->arg_free = kore_free;
+
+	len = strlen(req->path);
+	ar->json = award_wants_json(req);
+	if (len > strlen(JSON_SUFFIX) && strcmp(req->path + len -
+	    strlen(JSON_SUFFIX), JSON_SUFFIX) == 0) {
+		ar->json = 1;
+		len -= strlen(JSON_SUFFIX);
+	}
+	if (len < strlen(AWARDS_PREFIX) ||
+	    strncmp(req->path, AWARDS_PREFIX, strlen(AWARDS_PREFIX)) != 0)
+		return (ar);
+
+	p = req->path + strlen(AWARDS_PREFIX);
+	len -= strlen(AWARDS_PREFIX);
+	if (segments == 0) {
+		ar->valid = len == 0;
+	} else if (len > 0 && *p == '/') {
+		p++;
+		len--;
+		slash = memchr(p, '/', len);
+		ar->slug = p;
+		ar->slug_len = slash != NULL ? (size_t)(slash - p) : len;
+		if (segments == 2 && slash != NULL) {
+			ar->ref = slash + 1;
+			ar->ref_len = len - ar->slug_len - 1;
+		}
+		ar->valid = award_segment_ok(ar->slug, ar->slug_len, SLUG_MAX,
+		    0) && (segments == 1 ? slash == NULL :
+		    award_segment_ok(ar->ref, ar->ref_len, REF_MAX, 1));
+	}
+	if (!ar->valid)
+		return (ar);
+
+	(void)snprintf(ar->key, sizeof(ar->key), "%c%.*s",
+	    ar->json ? 'j' : 'h', (int)(p - req->path) + (int)len, req->path);
+	ar->hit = pubcache_get(ar->key, &ar->cached);
+	ar->gen = pubcache_generation();
+	ar->started = pubcache_clock();
+
+	return (ar);
+}
+
+static void
+award_send(struct http_request *req, const char *type, const void *body,
+    size_t len)
+{
+	/* Browsers ask again each time; one URL has two formats. */
+	http_response_header(req, "cache-control", "no-cache");
+	http_response_header(req, "vary", "accept");
+	page_send(req, 200, type, body, len);
+}
+
+static int
+award_missing(struct http_request *req, struct award_req *ar)
+{
+	if (ar->json)
+		return (step_json(req, 404, json_pack("{s:s}", "error",
+		    "not found")));
+
+	return (step_error(req, 404, NULL));
+}
+
+/*
+ * When the page's data changes by itself (wall-clock milliseconds), or
+ * 0: counted from before the query started, so never late.
+ */
+static int64_t
+award_expires(struct http_request *req, struct award_req *ar)
+{
+	const char	*v;
+	int64_t		 ms;
+
+	if ((v = handler_loaded(req, "next_change_ms")) == NULL)
+		return (0);
+	if ((ms = strtoll(v, NULL, 10)) < 1)
+		ms = 1;
+
+	return (ar->started + ms);
+}
+
+
+/*
+ * The page's answer from its loaded data: JSON as loaded, or the
+ * template with the data shape() made of it; kept in the cache unless
+ * the cache moved on since the query started.
+ */
+static int
+award_answer(struct http_request *req, const char *tmpl,
+    int (*shape)(json_t *, int))
+{
+	struct award_req	*ar;
+	json_t			*data;
+	const char		*page, *type;
+	char			*body;
+	size_t			 len;
+
+	ar = ctx_get(req)->arg;
+	if (ar->hit) {
+		award_send(req, ar->cached.type, ar->cached.body,
+		    ar->cached.len);
+		return (STEP_DONE);
+	}
+	if ((page = handler_loaded(req, "page")) == NULL ||
+	    (data = json_loads(page, 0, NULL)) == NULL)
+		return (award_missing(req, ar));
+
+	if (ar->json) {
+		type = TYPE_JSON;
+		body = json_dumps(data, JSON_COMPACT);
+	} else {
+		type = TYPE_HTML;
+		if (shape(data, 0) == -1) {
+			json_decref(data);
+			return (award_missing(req, ar));
+		}
+		json_object_set_new(data, "is_awards", json_true());
+		body = page_html(tmpl, data, &len);
+	}
+	json_decref(data);
+	if (body == NULL)
+		fatal("awards: out of memory");
+	len = strlen(body);
+
+	if (ar->key[0] != '\0')
+		pubcache_put(ar->key, ar->gen, type, body, len,
+		    award_expires(req, ar));
+	award_send(req, type, body, len);
+	free(body);
+
+	return (STEP_DONE);
+}
+
+/* Sets key to a new string, or leaves it out when s is NULL. */
+static void
+award_set_text(json_t *obj, const char *key, const char *s)
+{
+	if (s != NULL)
+		json_object_set_new(obj, key, json_string(s));
+}
+
+/*
+ * The templates take "" as true (core/tmpl.c): a text that is empty
+ * reads as absent.
+ */
+static void
+award_null_if_empty(json_t *obj, const char *key)
+{
+	const char	*v;
+
+	if ((v = json_string_value(json_object_get(obj, key))) != NULL &&
+	    *v == '\0')
+		json_object_set_new(obj, key, json_null());
+}
+
+static void
+award_practice_words(json_t *practice, int preview)
+{
+	award_set_text(practice, "decision_words", jsonld_decision_words(
+	    json_string_value(json_object_get(practice, "decision"))));
+	award_null_if_empty(practice, "summary");
+	award_null_if_empty(practice, "country_name");
+	if (preview)
+		json_object_set_new(practice, "preview", json_true());
+}
+
+/* The JSON-LD as the template writes it, unescaped ({{{jsonld}}}). */
+static void
+award_jsonld(json_t *data, json_t *ld)
+{
+	char	*s;
+
+	if (ld == NULL)
+		return;
+	if ((s = jsonld_script(ld)) != NULL)
+		json_object_set_new(data, "jsonld", json_string(s));
+	free(s);
+	json_decref(ld);
+}
+
+int
+awards_round_shape(json_t *data, int preview)
+{
+	json_t		*sections, *groups, *group, *practice;
+	size_t		 s, i, j, n;
+
+	if (!json_is_object(json_object_get(data, "round")))
+		return (-1);
+
+	sections = json_array();
+	for (s = 0; s < NSECTIONS; s++) {
+		groups = json_object_get(data, award_sections[s].key);
+		n = 0;
+		json_array_foreach(groups, i, group) {
+			json_array_foreach(json_object_get(group, "practices"),
+			    j, practice) {
+				award_practice_words(practice, preview);
+				n++;
+			}
+		}
+		if (n == 0)
+			continue;
+		json_array_append_new(sections, json_pack("{s:s, s:s, s:O}",
+		    "id", award_sections[s].id,
+		    "heading", award_sections[s].heading, "groups", groups));
+	}
+	json_object_set_new(data, "sections", sections);
+
+	if (preview)
+		json_object_set_new(data, "preview", json_true());
+	else
+		award_jsonld(data, jsonld_round_page(data, settings.base_url));
+
+	return (0);
+}
+
+int
+awards_practice_shape(json_t *data, int preview)
+{
+	json_t	*practice;
+
+	practice = json_object_get(data, "practice");
+	if (!json_is_object(practice) ||
+	    !json_is_object(json_object_get(data, "round")))
+		return (-1);
+	award_practice_words(practice, preview);
+
+	if (preview)
+		json_object_set_new(data, "preview", json_true());
+	else
+		award_jsonld(data, jsonld_practice_page(data,
+		    settings.base_url));
+
+	return (0);
+}
+
+/* "3 winners among 9 recognised practices". */
+static int
+awards_index_shape(json_t *data, int preview)
+{
+	json_t		*rounds, *r;
+	json_int_t	 w, p;
+	size_t		 i;
+	char		 words[96];
+
+	(void)preview;
+	rounds = json_object_get(data, "rounds");
+	if (!json_is_array(rounds))
+		return (-1);
+	json_array_foreach(rounds, i, r) {
+		w = json_integer_value(json_object_get(r, "winners"));
+		p = json_integer_value(json_object_get(r, "practices"));
+		(void)snprintf(words, sizeof(words), "%lld winner%s among %lld "
+		    "recognised practice%s", (long long)w, w == 1 ? "" : "s",
+		    (long long)p, p == 1 ? "" : "s");
+		json_object_set_new(r, "counts", json_string(words));
+	}
+	json_object_set_new(data, "has_rounds",
+	    json_boolean(json_array_size(rounds) > 0));
+	award_jsonld(data, jsonld_index_page(data, "Awards of the PRECISEU "
+	    "Best Practice Recognition", settings.base_url));
+
+	return (0);
+}
+
+/*
+ * The pages.
+ */
+
+static const char *
+awards_load(struct http_request *req, struct load_params *lp)
+{
+	struct award_req	*ar;
+
+	(void)lp;
+	ar = award_begin(req, 0);
+	if (ar->hit || !ar->valid)
+		return (NULL);
+
+	return ("awards_index() AS page" NEXT_CHANGE);
+}
+
+static const char *
+round_load(struct http_request *req, struct load_params *lp)
+{
+	struct award_req	*ar;
+
+	ar = award_begin(req, 1);
+	if (ar->hit || !ar->valid)
+		return (NULL);
+	load_param_copy(lp, ar->slug, ar->slug_len);
+
+	return ("award_round($1) AS page" NEXT_CHANGE);
+}
+
+static const char *
+practice_load(struct http_request *req, struct load_params *lp)
+{
+	struct award_req	*ar;
+
+	ar = award_begin(req, 2);
+	if (ar->hit || !ar->valid)
+		return (NULL);
+	load_param_copy(lp, ar->slug, ar->slug_len);
+	load_param_copy(lp, ar->ref, ar->ref_len);
+
+	return ("award_practice($1, $2) AS page" NEXT_CHANGE);
+}
+
+static int
+awards_show(struct http_request *req)
+{
+	return (award_answer(req, "awards", awards_index_shape));
+}
+
+static int
+round_show(struct http_request *req)
+{
+	return (award_answer(req, "award_round", awards_round_shape));
+}
+
+static int
+practice_show(struct http_request *req)
+{
+	return (award_answer(req, "award_practice", awards_practice_shape));
+}
+
+static const step_fn awards_steps[] = { awards_show, NULL };
+static const step_fn round_steps[] = { round_show, NULL };
+static const step_fn practice_steps[] = { practice_show, NULL };
+
+HANDLER(awards_page,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.load = awards_load,
+	.steps = awards_steps,
+)
+
+HANDLER(award_round_page,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.load = round_load,
+	.steps = round_steps,
+)
+
+HANDLER(award_practice_page,
+	.methods = METHODS_GET,
+	.enter = ENTER_PUBLIC,
+	.load = practice_load,
+	.steps = practice_steps,
+)
