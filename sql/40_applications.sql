@@ -460,6 +460,16 @@ BEGIN
 		'name', f.name, 'size', f.size, 'sha256', f.sha256)
 		ORDER BY f.id), '[]') FROM application_files f
 		WHERE f.application_id = a.id),
+	    -- The decision, from the instant the round is public (its
+	    -- embargo passed): the feedback as fixed at publication.
+	    'result', (SELECT json_build_object('decision', d.decision,
+		'citation', nullif(d.citation, ''),
+		'feedback', coalesce(d.feedback, '[]'),
+		'award_path', CASE WHEN d.decision <> 'not_selected' THEN
+		    '/awards/' || r.slug || '/' || a.reference END)
+		FROM decisions d WHERE d.application_id = a.id
+		AND r.published_at IS NOT NULL
+		AND (r.embargo_until IS NULL OR r.embargo_until <= now())),
 	    'versions', (SELECT json_agg(json_build_object('version', x.version,
 		'kind', x.kind, 'at', to_char(x.created_at AT TIME ZONE
 		r.timezone, 'YYYY-MM-DD HH24:MI:SS')) ORDER BY x.version DESC)

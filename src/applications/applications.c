@@ -20,6 +20,7 @@
 #include "core/appform.h"
 #include "core/appview.h"
 #include "core/conflict.h"
+#include "core/decide.h"
 #include "core/outcome.h"
 #include "core/valid.h"
 #include "web/authz.h"
@@ -242,6 +243,7 @@ applications_loaded(struct http_request *req, struct app_model *m)
 	    "max_file_mb"));
 	m->editable = authz_can(req, RIGHT_EDIT) && m->shown == m->version;
 	appview_shape(data, authz_can(req, RIGHT_EDIT));
+	decide_shape(json_object_get(data, "result"));
 
 	return (1);
 }

@@ -9,6 +9,7 @@
 #include "core/form.h"
 #include "web/body.h"
 #include "web/ctx.h"
+#include "web/handler.h"
 #include "web/page.h"
 #include "web/settings.h"
 #include "web/work.h"
@@ -172,7 +173,9 @@ body_parse(struct http_request *req, size_t max)
 	if (!http_request_header(req, "content-type", &type))
 		type = NULL;
 
-	limits.max_fields = FORM_DEFAULT_MAX_FIELDS;
+	limits.max_fields = ctx->handler != NULL &&
+	    ctx->handler->form_fields > 0 ? ctx->handler->form_fields :
+	    FORM_DEFAULT_MAX_FIELDS;
 	limits.max_name_len = FORM_DEFAULT_MAX_NAME_LEN;
 	limits.max_value_len = FORM_DEFAULT_MAX_VALUE_LEN;
 	limits.max_file_len = max;

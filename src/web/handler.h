@@ -94,6 +94,8 @@ struct handler {
 	enum enter	 enter;
 	const char	*signed_in_to;	/* ENTER_ANONYMOUS */
 	enum body	 body;
+	/* Fields a form may have; 0: FORM_DEFAULT_MAX_FIELDS (core/form.h). */
+	size_t		 form_fields;
 
 	/*
 	 * The page's columns ("application_view($2, s.user_id) AS view"),

@@ -113,6 +113,22 @@ const GETS = [
   ['/admin/rounds/access/applications/1/consensus', ...adminOnly()],
   ['/admin/rounds/access/applications/2/consensus', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/applications/1/consensus', ...adminOnly(404)],
+  // Ranking, calibration and the preview of publication (issue 13).
+  ['/admin/rounds/access/ranking', ...adminOnly()],
+  ['/admin/rounds/access/ranking?category=IMPACT', ...adminOnly()],
+  ['/admin/rounds/access/calibration', ...adminOnly()],
+  ['/admin/rounds/access/preview', ...adminOnly()],
+  ['/admin/rounds/no-such-round/ranking', ...adminOnly(404)],
+  ['/admin/rounds/no-such-round/calibration', ...adminOnly(404)],
+  ['/admin/rounds/no-such-round/preview', ...adminOnly(404)],
+  // Public awards: the list for everyone; a round not published is the
+  // 404 page for everyone, its admin included.
+  ['/awards', ...everyone(200)],
+  ['/awards.json', ...everyone(200)],
+  ['/awards/access', ...everyone(404)],
+  ['/awards/access.json', ...everyone(404)],
+  ['/awards/access/BPR-2026-0001', ...everyone(404)],
+  ['/awards/no-such-round', ...everyone(404)],
   ['/admin/rounds/no-such-round', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/panel', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/assignments', ...adminOnly(404)],
@@ -146,14 +162,16 @@ const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgo
   '/applications/1/withdraw', '/admin/rounds/new', '/admin/rounds/access',
   '/admin/rounds/access/panel', '/admin/rounds/access/conflicts', '/admin/rounds/access/assignments',
   '/admin/rounds/access/rubric', '/admin/rounds/access/applications/1/consensus',
-  '/invite?token=nope', '/account/affiliations', '/review/1', '/review/1/conflict'];
+  '/invite?token=nope', '/account/affiliations', '/review/1', '/review/1/conflict',
+  '/admin/rounds/access/close-review', '/admin/rounds/access/decisions', '/admin/rounds/access/publish'];
 const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
   (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
   (SELECT count(*) FROM application_versions), (SELECT count(*) FROM application_files),
   (SELECT string_agg(state, ',') FROM applications), (SELECT count(*) FROM panel_invitations),
   (SELECT count(*) FROM panel_members WHERE removed_at IS NULL), (SELECT count(*) FROM affiliations),
   (SELECT count(*) FROM conflicts), (SELECT string_agg(id || ':' || (ended_at IS NULL), ',' ORDER BY id) FROM assignments),
-  (SELECT count(*) FROM consensus))`;
+  (SELECT count(*) FROM consensus), (SELECT count(*) FROM decisions),
+  (SELECT string_agg(coalesce(review_closed_at::text, '-') || coalesce(published_at::text, '-'), ',') FROM rounds))`;
 
 test('every POST route refuses a missing or wrong CSRF token with 403 and changes nothing', async () => {
   const before = sql(COUNTS);
@@ -187,6 +205,12 @@ test('GET-only pages refuse other methods with the 405 page', async () => {
     assert.equal(res.status, 405, path);
   }
   assert.equal((await who.anonymous.get('/logout')).status, 405);
+  for (const path of ['/admin/rounds/access/close-review', '/admin/rounds/access/decisions',
+    '/admin/rounds/access/publish'])
+    assert.equal((await who.admin.get(path)).status, 405, path);
+  for (const path of ['/awards', '/awards/access', '/admin/rounds/access/ranking',
+    '/admin/rounds/access/calibration', '/admin/rounds/access/preview'])
+    assert.equal((await who.anonymous.post(path, {}, { csrf: false })).status, 405, path);
   for (const path of ['/rounds/access/apply', '/applications/1/withdraw', '/applications/1/files',
     '/applications/1/files/1/delete', '/account/delete', '/review/1/conflict'])
     assert.equal((await who.owner.get(path)).status, 405, path);
@@ -200,6 +224,17 @@ test("a signed-in stranger's POSTs to the applicant's application are 404 and ch
     assert.equal(res.status, 404, path);
   }
   assert.equal((await upload(who.admin, 1, pdf('intruder'), 'x.pdf')).status, 404);
+  assert.equal(sql(COUNTS), before);
+});
+
+test("the round's end is the admins': everyone else's POSTs, with a valid token, are 404 and change nothing", async () => {
+  const before = sql(COUNTS);
+  for (const role of ROLES.filter((r) => r !== 'admin' && r !== 'anonymous')) {
+    await who[role].page('/account');
+    for (const path of ['/admin/rounds/access/close-review', '/admin/rounds/access/decisions',
+      '/admin/rounds/access/publish'])
+      assert.equal((await who[role].post(path, { 'decision_1': 'winner', 'citation_1': 'Mine.' })).status, 404, `${role} ${path}`);
+  }
   assert.equal(sql(COUNTS), before);
 });
 
