@@ -445,8 +445,9 @@ END
 $$;
 
 /*
- * The public round page as publication would make it (the round page's
- * own JSON, sql/95_awards.sql), for the preview: NULL for an admin
+ * The public pages as publication would make them, for the preview: the
+ * round's page and each practice's, with their own JSON (sql/95_awards.sql)
+ * ({round, practices}); NULL for an admin
  * conflicted with an application of the round, who may not see all of
  * it. Once published, what was published.
  */
@@ -454,7 +455,8 @@ CREATE OR REPLACE FUNCTION awards_preview_data(p_slug text, p_user bigint)
 RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	r rounds;
+	r		rounds;
+	v_preview	boolean;
 BEGIN
 	SELECT * INTO r FROM round_of_admin(p_slug, p_user);
 	IF r.id IS NULL OR EXISTS (SELECT 1 FROM applications a
@@ -462,6 +464,13 @@ BEGIN
 	    AND conflict_between(a.id, p_user)) THEN
 		RETURN NULL;
 	END IF;
-	RETURN award_round_json_of(r.id, r.published_at IS NULL);
+	v_preview := r.published_at IS NULL;
+	RETURN json_build_object(
+	    'round', award_round_json_of(r.id, v_preview),
+	    'practices', (SELECT coalesce(json_agg(award_practice_json_of(r.id,
+		a.reference, v_preview) ORDER BY array_position(ARRAY['winner',
+		'finalist', 'honourable_mention'], a.decision), a.category,
+		a.reference), '[]')
+		FROM award_rows(r.id, v_preview) a));
 END
 $$;

@@ -159,7 +159,8 @@ preview_mails(json_t *data)
 static int
 preview_show(struct http_request *req)
 {
-	json_t	*data, *awards;
+	json_t	*data, *awards, *page, *pages;
+	size_t	 i;
 
 	if (!publish_merge(req))
 		return (step_error(req, 404, NULL));
@@ -171,12 +172,24 @@ preview_show(struct http_request *req)
 	}
 
 	preview_mails(data);
-	/* The public page's own data and shape, under "public". */
+	/*
+	 * The public pages' own data and shape: the round's under "public",
+	 * each practice's in "practice_pages". Once published, the page
+	 * links to them instead.
+	 */
+	if (json_is_true(json_object_get(data, "is_published")))
+		return (STEP_NEXT);
 	(void)handler_merge(req, "awards", "awards");
 	awards = json_object_get(data, "awards");
-	if (json_is_object(awards) && awards_round_shape(awards,
-	    !json_is_true(json_object_get(data, "is_published"))) == 0)
-		json_object_set(data, "public", awards);
+	page = json_object_get(awards, "round");
+	if (json_is_object(page) && awards_round_shape(page, 1) == 0)
+		json_object_set(data, "public", page);
+	pages = json_array();
+	json_array_foreach(json_object_get(awards, "practices"), i, page) {
+		if (awards_practice_shape(page, 1) == 0)
+			json_array_append(pages, page);
+	}
+	json_object_set_new(data, "practice_pages", pages);
 	(void)json_object_del(data, "awards");
 
 	return (STEP_NEXT);

@@ -196,6 +196,11 @@ test('the preview shows exactly what goes public, and a sample of each e-mail', 
   }
   assert.ok(!pub.includes('Another practice') && !pub.includes('Other Org'), 'not selected: not public');
   assert.ok(!pub.includes('Departed Org'), 'not selected: not public');
+  // Each practice's page, the summary only where its applicant allowed it.
+  const pages = html.slice(html.indexOf('id="practices-title"'), html.indexOf('id="mails-title"'));
+  assert.equal(pages.split('class="preview-frame"').length - 1, 3);
+  assert.equal(pages.split('The practice in brief').length - 1, 2, 'winner and mention allowed it; the finalist did not');
+  assert.ok(pages.includes('Consent Lab') && !pages.includes('Other Org'));
   for (const w of ['Winner', 'Finalist', 'Honourable mention', 'Not selected'])
     assert.match(html, new RegExp(`<h3>${w}</h3>`), `a sample e-mail for ${w}`);
   assert.match(html, /Subject:<\/strong> Round finale: the panel's decision on BPR-/);
