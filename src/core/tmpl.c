@@ -1458,3 +1458,13 @@ tmpl_render(const struct tmpl_set *set, const char *name, json_t *data,
 
 	return (r.buf);
 }
+
+void
+tmpl_null_if_empty(json_t *obj, const char *key)
+{
+	const char	*v;
+
+	if ((v = json_string_value(json_object_get(obj, key))) != NULL &&
+	    *v == '\0')
+		json_object_set_new(obj, key, json_null());
+}

@@ -50,4 +50,10 @@ int		 tmpl_set_add(struct tmpl_set *, const char *name,
 char		*tmpl_render(const struct tmpl_set *, const char *name,
 		    json_t *ctx, size_t *outlen);
 
+/*
+ * A section takes "" as true (Mustache's rule): obj.key becomes null when
+ * it is an empty text, so that {{#key}} reads it as absent.
+ */
+void		 tmpl_null_if_empty(json_t *obj, const char *key);
+
 #endif

@@ -32,6 +32,8 @@
 #include "core/form.h"
 #include "core/rank.h"
 #include "core/score.h"
+#include "core/scorejson.h"
+#include "core/tmpl.h"
 #include "decide/ranking.h"
 #include "panel/panel.h"
 #include "web/body.h"
@@ -39,14 +41,9 @@
 #include "web/fields.h"
 #include "web/handler.h"
 
-#define WORDS_LEN	192	/* a reason, a gate, a tie in words */
 #define FIELD_LEN	48	/* "citation_" and an id */
 
 /* A round's rubric as core/score.c takes it; codes borrowed from JSON. */
-struct rk_rubric {
-	struct score_criterion	crit[SCORE_CRITERIA_MAX];
-	struct score_rubric	r;
-};
 
 /*
  * A round computed. Applications are the loaded ones, in reference
@@ -55,7 +52,7 @@ struct rk_rubric {
  * page can name, where the database's id means nothing to the reader.
  */
 struct rk {
-	struct rk_rubric	 cr;
+	struct scorejson_rubric	 cr;
 	json_t			*apps;		/* borrowed: the page data's */
 	size_t			 napps;
 	struct rank_review	*rv;		/* grouped by application */
@@ -88,59 +85,8 @@ static const struct {
 	{ "normalised", "normalised mean", RANK_NORM },
 };
 
-/*
- * consensus_rubric()'s list; -1 when core/score.c cannot compute with
- * it (no criterion, more than it takes, a weight that is no number).
- */
-static int
-rubric_read(json_t *list, struct rk_rubric *cr)
-{
-	json_t	*k, *gate;
-	size_t	 i;
 
-	memset(cr, 0, sizeof(*cr));
-	if (!json_is_array(list) || json_array_size(list) > SCORE_CRITERIA_MAX)
-		return (-1);
-	json_array_foreach(list, i, k) {
-		cr->crit[i].code = json_string_value(json_object_get(k, "code"));
-		cr->crit[i].weight = json_number_value(json_object_get(k,
-		    "weight"));
-		gate = json_object_get(k, "gate");
-		cr->crit[i].gate = json_is_integer(gate) ?
-		    (int)json_integer_value(gate) : SCORE_NONE;
-	}
-	cr->r.criteria = cr->crit;
-	cr->r.n = json_array_size(list);
 
-	return (score_rubric_valid(&cr->r) ? 0 : -1);
-}
-
-/* A half-point score of JSON (an integer 0 to 10), else SCORE_NONE. */
-static int
-halves_of(json_t *v)
-{
-	json_int_t	h;
-
-	if (!json_is_integer(v))
-		return (SCORE_NONE);
-	h = json_integer_value(v);
-
-	return (h >= 0 && h <= SCORE_HALVES_MAX ? (int)h : SCORE_NONE);
-}
-
-/* A total on 0 to 100 with one decimal; null for none (below 0). */
-static void
-set_total(json_t *obj, const char *key, double total)
-{
-	char	s[SCORE_TOTAL_FORMAT_MAX];
-
-	if (total < 0) {
-		json_object_set_new(obj, key, json_null());
-		return;
-	}
-	score_total_format(total, s, sizeof(s));
-	json_object_set_new(obj, key, json_string(s));
-}
 
 /* A rank from 1; null without one (no key: nothing to rank by). */
 static void
@@ -150,60 +96,8 @@ set_rank(json_t *obj, const char *key, size_t rank)
 	    json_integer((json_int_t)rank) : json_null());
 }
 
-/*
- * The templates take "" as true (core/tmpl.c): a text that is empty
- * reads as absent.
- */
-static void
-null_if_empty(json_t *obj, const char *key)
-{
-	const char	*v;
 
-	if ((v = json_string_value(json_object_get(obj, key))) != NULL &&
-	    *v == '\0')
-		json_object_set_new(obj, key, json_null());
-}
 
-/*
- * The consensus recorded, in rubric order, into out; NULL when there is
- * none or it misses a criterion (the rubric changed after it): then the
- * reviews are the result, as on the consensus page.
- */
-static int *
-consensus_read(const struct rk_rubric *cr, json_t *scores, int *out)
-{
-	size_t	i;
-
-	if (!json_is_object(scores))
-		return (NULL);
-	for (i = 0; i < cr->r.n; i++) {
-		if ((out[i] = halves_of(json_object_get(scores,
-		    cr->crit[i].code))) == SCORE_NONE)
-			return (NULL);
-	}
-
-	return (out);
-}
-
-/* The agenda's reasons in words ("C3: scores 2 and 3.5 are 1.5 apart"). */
-static json_t *
-reasons_words(const struct score_rubric *r, const struct score_summary *s)
-{
-	struct score_agenda	 ag;
-	json_t			*list;
-	size_t			 i;
-	char			 w[WORDS_LEN];
-
-	list = json_array();
-	if (score_agenda_make(r, s, SCORE_AGENDA_GAP, &ag) == -1)
-		return (list);
-	for (i = 0; i < ag.n; i++) {
-		if (score_reason_words(&ag.reason[i], w, sizeof(w)) == 0)
-			json_array_append_new(list, json_string(w));
-	}
-
-	return (list);
-}
 
 /*
  * The gates an application's result fails, in words: "C1: 2.50, below
@@ -211,13 +105,13 @@ reasons_words(const struct score_rubric *r, const struct score_summary *s)
  * mean below a gate never shows as the gate itself.
  */
 static json_t *
-gates_words(const struct rk_rubric *cr, json_t *rubric,
+gates_words(const struct scorejson_rubric *cr, json_t *rubric,
     const struct score_summary *s)
 {
 	const struct score_stat	*st;
 	json_t			*list;
 	const char		*min;
-	char			 mean[SCORE_MEAN_FORMAT_MAX], w[WORDS_LEN];
+	char			 mean[SCORE_MEAN_FORMAT_MAX], w[SCOREJSON_WORDS_MAX];
 	size_t			 i;
 
 	list = json_array();
@@ -271,9 +165,9 @@ rk_app(struct rk *k, json_t *rubric, size_t i, json_t *app)
 		if (json_array_size(h) != ncrit + 1)
 			continue;
 		for (c = 0; c < ncrit; c++)
-			rv[j].halves[c] = halves_of(json_array_get(h, c + 1));
+			rv[j].halves[c] = scorejson_halves(json_array_get(h, c + 1));
 	}
-	cp = consensus_read(&k->cr, json_object_get(app, "consensus"), cons);
+	cp = scorejson_consensus(&k->cr, json_object_get(app, "consensus"), cons);
 	/* A summary that fails (it cannot: scores are checked) is all zero. */
 	if (score_summarise(&k->cr.r, rv, n, cp, &sum) == -1)
 		(void)score_summarise(&k->cr.r, NULL, 0, NULL, &sum);
@@ -294,11 +188,11 @@ rk_app(struct rk *k, json_t *rubric, size_t i, json_t *app)
 		k->crit[i * ncrit + c] = sum.crit[c].result >= 0 ?
 		    sum.crit[c].result * 2 : -1;
 
-	set_total(app, "consensus", sum.has_consensus ? sum.result_total : -1);
+	scorejson_set_total(app, "consensus", sum.has_consensus ? sum.result_total : -1);
 	json_object_set_new(app, "eligible", json_boolean(sum.eligible));
 	json_object_set_new(app, "gates_failed", gates_words(&k->cr, rubric,
 	    &sum));
-	reasons = reasons_words(&k->cr.r, &sum);
+	reasons = scorejson_reasons(&k->cr.r, &sum);
 	json_object_set_new(app, "disagreement",
 	    json_boolean(json_array_size(reasons) > 0));
 	json_object_set_new(app, "reasons", reasons);
@@ -351,7 +245,7 @@ rk_make(struct http_request *req, struct rk *k)
 	memset(k, 0, sizeof(*k));
 	data = ctx_get(req)->data;
 	rubric = json_object_get(data, "rubric");
-	if (rubric_read(rubric, &k->cr) == -1)
+	if (scorejson_rubric(rubric, &k->cr) == -1)
 		return (-1);
 	k->apps = json_object_get(data, "applications");
 	k->napps = json_array_size(k->apps);
@@ -452,10 +346,10 @@ rk_round_data(struct rk *k, json_t *data)
 {
 	json_t	*list, *one;
 	size_t	 i;
-	char	 w[WORDS_LEN];
+	char	 w[SCOREJSON_WORDS_MAX];
 
-	set_total(data, "round_mean", k->out.mean);
-	set_total(data, "round_sd", k->out.reviews > 0 ? k->out.sd : -1);
+	scorejson_set_total(data, "round_mean", k->out.mean);
+	scorejson_set_total(data, "round_sd", k->out.reviews > 0 ? k->out.sd : -1);
 	json_object_set_new(data, "round_reviews",
 	    json_integer(k->out.reviews));
 
@@ -555,7 +449,7 @@ row_fields(json_t *row)
 	json_object_set_new(row, "citation_error", json_null());
 	decision_set(row, json_string_value(json_object_get(row,
 	    "decision")));
-	null_if_empty(row, "citation");
+	tmpl_null_if_empty(row, "citation");
 }
 
 /*
@@ -586,10 +480,10 @@ row_figures(const struct rk *k, size_t i, json_t *row, size_t *next)
 	}
 	*next = j;
 	json_object_set_new(row, "totals", totals);
-	set_total(row, "raw_mean", st->raw_mean);
-	set_total(row, "spread", st->reviews >= 2 ? st->spread : -1);
-	set_total(row, "norm_mean", st->norm_mean);
-	set_total(row, "result", st->result);
+	scorejson_set_total(row, "raw_mean", st->raw_mean);
+	scorejson_set_total(row, "spread", st->reviews >= 2 ? st->spread : -1);
+	scorejson_set_total(row, "norm_mean", st->norm_mean);
+	scorejson_set_total(row, "result", st->result);
 	json_object_set_new(row, "as_is", asis > 0 ?
 	    json_integer(asis) : json_null());
 	/* The templates take 0 as true (core/tmpl.c). */
@@ -611,7 +505,7 @@ row_ranks(const struct rk *k, enum rank_key key, const int *shown,
 	json_t			*row;
 	size_t			 i, pos, prev, c;
 	long long		 prev_tenths;
-	char			 w[WORDS_LEN];
+	char			 w[SCOREJSON_WORDS_MAX];
 
 	pos = 0;
 	prev = 0;
@@ -651,7 +545,7 @@ ranking_category(struct http_request *req, json_t *data)
 {
 	json_t		*c;
 	const char	*want, *code, *found;
-	char		 w[WORDS_LEN];
+	char		 w[SCOREJSON_WORDS_MAX];
 	size_t		 i;
 
 	want = form_get(body_query(req), "category");
@@ -662,7 +556,7 @@ ranking_category(struct http_request *req, json_t *data)
 			found = code;
 		json_object_set_new(c, "current", json_boolean(found == code &&
 		    found != NULL));
-		null_if_empty(c, "description");
+		tmpl_null_if_empty(c, "description");
 	}
 	json_object_set_new(data, "category", found != NULL ?
 	    json_string(found) : json_null());
@@ -824,7 +718,7 @@ ranking_field_value(struct http_request *req, long long app_id,
 	else if (strcmp(field, "citation") == 0) {
 		json_object_set_new(row, "citation", json_string(value != NULL ?
 		    value : ""));
-		null_if_empty(row, "citation");
+		tmpl_null_if_empty(row, "citation");
 	}
 }
 
@@ -880,7 +774,7 @@ calibration_show(struct http_request *req)
 	const struct rank_move		*m;
 	json_t				*data, *list, *one, *app;
 	size_t				 i, d;
-	char				 w[WORDS_LEN];
+	char				 w[SCOREJSON_WORDS_MAX];
 
 	if (!handler_merge(req, "ranking", NULL))
 		return (step_error(req, 404, NULL));
@@ -895,8 +789,8 @@ calibration_show(struct http_request *req)
 		one = json_pack("{s:s,s:i,s:b}", "name", reviewer_name(
 		    json_object_get(data, "reviewers"), rw->id), "reviews",
 		    rw->reviews, "normalised", rw->normalised);
-		set_total(one, "mean", rw->mean);
-		set_total(one, "sd", rw->sd);
+		scorejson_set_total(one, "mean", rw->mean);
+		scorejson_set_total(one, "sd", rw->sd);
 		set_leniency(one, rw->leniency);
 		if (!rw->normalised)
 			json_object_set_new(one, "why", json_string(

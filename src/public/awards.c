@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "core/jsonld.h"
+#include "core/tmpl.h"
 #include "public/awards.h"
 #include "web/ctx.h"
 #include "web/handler.h"
@@ -264,27 +265,14 @@ award_set_text(json_t *obj, const char *key, const char *s)
 		json_object_set_new(obj, key, json_string(s));
 }
 
-/*
- * The templates take "" as true (core/tmpl.c): a text that is empty
- * reads as absent.
- */
-static void
-award_null_if_empty(json_t *obj, const char *key)
-{
-	const char	*v;
-
-	if ((v = json_string_value(json_object_get(obj, key))) != NULL &&
-	    *v == '\0')
-		json_object_set_new(obj, key, json_null());
-}
 
 static void
 award_practice_words(json_t *practice, int preview)
 {
 	award_set_text(practice, "decision_words", jsonld_decision_words(
 	    json_string_value(json_object_get(practice, "decision"))));
-	award_null_if_empty(practice, "summary");
-	award_null_if_empty(practice, "country_name");
+	tmpl_null_if_empty(practice, "summary");
+	tmpl_null_if_empty(practice, "country_name");
 	if (preview)
 		json_object_set_new(practice, "preview", json_true());
 }

@@ -25,6 +25,8 @@
 
 #include "core/outcome.h"
 #include "core/score.h"
+#include "core/scorejson.h"
+#include "core/tmpl.h"
 #include "core/valid.h"
 #include "panel/panel.h"
 #include "web/authz.h"
@@ -37,41 +39,9 @@
 
 #define ROUNDS_PREFIX	"/admin/rounds/"
 #define TEXT_MAX	10000	/* characters of a consensus text */
-#define REASON_LEN	160	/* a reason in words */
 #define FIELD_LEN	(sizeof("consensus_") + 64)
 
-/* A round's rubric as core/score.c takes it; codes borrowed from JSON. */
-struct cons_rubric {
-	struct score_criterion	crit[SCORE_CRITERIA_MAX];
-	struct score_rubric	r;
-};
 
-/*
- * consensus_rubric()'s list; -1 when core/score.c cannot compute with
- * it (no criterion, more than it takes, a weight that is no number).
- */
-static int
-rubric_read(json_t *list, struct cons_rubric *cr)
-{
-	json_t	*k, *gate;
-	size_t	 i;
-
-	memset(cr, 0, sizeof(*cr));
-	if (!json_is_array(list) || json_array_size(list) > SCORE_CRITERIA_MAX)
-		return (-1);
-	json_array_foreach(list, i, k) {
-		cr->crit[i].code = json_string_value(json_object_get(k, "code"));
-		cr->crit[i].weight = json_number_value(json_object_get(k,
-		    "weight"));
-		gate = json_object_get(k, "gate");
-		cr->crit[i].gate = json_is_integer(gate) ?
-		    (int)json_integer_value(gate) : SCORE_NONE;
-	}
-	cr->r.criteria = cr->crit;
-	cr->r.n = json_array_size(list);
-
-	return (score_rubric_valid(&cr->r) ? 0 : -1);
-}
 
 static int
 rubric_refused(struct http_request *req)
@@ -80,70 +50,10 @@ rubric_refused(struct http_request *req)
 	    "up: it needs 1 to 20 criteria, each with a weight above 0."));
 }
 
-/* A half-point score of JSON (an integer 0 to 10), else SCORE_NONE. */
-static int
-halves_of(json_t *v)
-{
-	json_int_t	h;
 
-	if (!json_is_integer(v))
-		return (SCORE_NONE);
-	h = json_integer_value(v);
 
-	return (h >= 0 && h <= SCORE_HALVES_MAX ? (int)h : SCORE_NONE);
-}
 
-/*
- * The templates take "" as true (core/tmpl.c): a text
- * that is empty reads as absent.
- */
-static void
-null_if_empty(json_t *obj, const char *key)
-{
-	const char	*v;
 
-	if ((v = json_string_value(json_object_get(obj, key))) != NULL &&
-	    *v == '\0')
-		json_object_set_new(obj, key, json_null());
-}
-
-static void
-set_score(json_t *obj, const char *key, int halves)
-{
-	char	s[SCORE_FORMAT_MAX];
-
-	score_format(halves, s, sizeof(s));
-	json_object_set_new(obj, key, json_string(s));
-}
-
-static void
-set_total(json_t *obj, const char *key, double total)
-{
-	char	s[SCORE_TOTAL_FORMAT_MAX];
-
-	score_total_format(total, s, sizeof(s));
-	json_object_set_new(obj, key, json_string(s));
-}
-
-/* The agenda's reasons in words, as a list of strings. */
-static json_t *
-reasons_words(const struct score_rubric *r, const struct score_summary *s)
-{
-	struct score_agenda	 ag;
-	json_t			*list;
-	size_t			 i;
-	char			 w[REASON_LEN];
-
-	list = json_array();
-	if (score_agenda_make(r, s, SCORE_AGENDA_GAP, &ag) == -1)
-		return (list);
-	for (i = 0; i < ag.n; i++) {
-		if (score_reason_words(&ag.reason[i], w, sizeof(w)) == 0)
-			json_array_append_new(list, json_string(w));
-	}
-
-	return (list);
-}
 
 static const char *
 state_words(const char *state)
@@ -208,7 +118,7 @@ agenda_names(json_t *app)
  * needs discussion, its mean total. 1 when it is on the agenda.
  */
 static int
-agenda_judge(const struct cons_rubric *cr, json_t *app)
+agenda_judge(const struct scorejson_rubric *cr, json_t *app)
 {
 	struct score_review	*rv;
 	struct score_summary	 sum;
@@ -225,14 +135,14 @@ agenda_judge(const struct cons_rubric *cr, json_t *app)
 		score_review_init(&rv[i]);
 		h = json_array_get(reviews, i);
 		for (j = 0; j < cr->r.n; j++)
-			rv[i].halves[j] = halves_of(json_object_get(h,
+			rv[i].halves[j] = scorejson_halves(json_object_get(h,
 			    cr->crit[j].code));
 	}
 	rc = score_summarise(&cr->r, rv, n, NULL, &sum);
 	kore_free(rv);
 	/* A summary that fails (it cannot: scores are checked) is all zero. */
-	reasons = rc == 0 ? reasons_words(&cr->r, &sum) : json_array();
-	set_total(app, "mean", rc == 0 ? sum.total_mean : -1);
+	reasons = rc == 0 ? scorejson_reasons(&cr->r, &sum) : json_array();
+	scorejson_set_total(app, "mean", rc == 0 ? sum.total_mean : -1);
 	(void)json_object_del(app, "reviews");
 	agenda_names(app);
 	json_object_set_new(app, "reasons", reasons);
@@ -243,14 +153,14 @@ agenda_judge(const struct cons_rubric *cr, json_t *app)
 static int
 agenda_show(struct http_request *req)
 {
-	struct cons_rubric	 cr;
+	struct scorejson_rubric	 cr;
 	json_t			*data, *apps, *agenda, *others, *app;
 	size_t			 i;
 
 	if (!handler_merge(req, "agenda", NULL))
 		return (step_error(req, 404, NULL));
 	data = ctx_get(req)->data;
-	if (rubric_read(json_object_get(data, "rubric"), &cr) == -1)
+	if (scorejson_rubric(json_object_get(data, "rubric"), &cr) == -1)
 		return (rubric_refused(req));
 
 	agenda = json_array();
@@ -286,7 +196,7 @@ HANDLER(consensus_agenda,
  */
 
 struct cons_edit {
-	struct cons_rubric	 cr;
+	struct scorejson_rubric	 cr;
 	char			 slug[PANEL_SLUG_MAX];
 	char			 actor[32];
 	char			 ip[CLIENT_ADDR_LEN];
@@ -366,7 +276,7 @@ recommendation_words(const char *r)
  * 1 then, else 0.
  */
 static int
-cons_reviewer(const struct cons_rubric *cr, json_t *r,
+cons_reviewer(const struct scorejson_rubric *cr, json_t *r,
     struct score_review *rv)
 {
 	json_t		*review, *scores, *comments, *lines, *line;
@@ -396,23 +306,23 @@ cons_reviewer(const struct cons_rubric *cr, json_t *r,
 	lines = json_array();
 	for (i = 0; i < cr->r.n; i++) {
 		code = cr->crit[i].code;
-		rv->halves[i] = halves_of(json_object_get(scores, code));
+		rv->halves[i] = scorejson_halves(json_object_get(scores, code));
 		line = json_pack("{s:s}", "code", code);
-		set_score(line, "score", rv->halves[i]);
+		scorejson_set_score(line, "score", rv->halves[i]);
 		comment = json_string_value(json_object_get(comments, code));
 		json_object_set_new(line, "comment", comment != NULL ?
 		    json_string(comment) : json_null());
-		null_if_empty(line, "comment");
+		tmpl_null_if_empty(line, "comment");
 		json_array_append_new(lines, line);
 	}
 	json_object_set_new(r, "lines", lines);
-	set_total(r, "total", score_review_total(&cr->r, rv));
+	scorejson_set_total(r, "total", score_review_total(&cr->r, rv));
 	json_object_set_new(r, "recommendation_words", json_string(
 	    recommendation_words(json_string_value(json_object_get(review,
 	    "recommendation")))));
-	null_if_empty(r, "recommendation_words");
-	null_if_empty(review, "feedback");
-	null_if_empty(review, "confidential");
+	tmpl_null_if_empty(r, "recommendation_words");
+	tmpl_null_if_empty(review, "feedback");
+	tmpl_null_if_empty(review, "confidential");
 
 	return (1);
 }
@@ -442,11 +352,11 @@ cons_criteria(struct http_request *req, struct cons_edit *e,
 		json_object_set_new(k, "field", json_string(field));
 		score_mean_format(st->mean, mean, sizeof(mean));
 		json_object_set_new(k, "mean", json_string(mean));
-		set_score(k, "spread", st->count > 0 ? st->spread : SCORE_NONE);
+		scorejson_set_score(k, "spread", st->count > 0 ? st->spread : SCORE_NONE);
 		/* Every key the template reads, so none is looked up above. */
-		set_score(k, "recorded", sum->has_consensus ?
+		scorejson_set_score(k, "recorded", sum->has_consensus ?
 		    sum->consensus[i] : SCORE_NONE);
-		set_score(k, "value", sum->has_consensus ?
+		scorejson_set_score(k, "value", sum->has_consensus ?
 		    sum->consensus[i] : SCORE_NONE);
 		json_object_set_new(k, "field_error", json_null());
 
@@ -457,7 +367,7 @@ cons_criteria(struct http_request *req, struct cons_edit *e,
 			if (!rv[c].abstained) {
 				one = json_pack("{s:O}", "name", json_object_get(
 				    json_array_get(reviews, j), "name"));
-				set_score(one, "score", rv[c].halves[i]);
+				scorejson_set_score(one, "score", rv[c].halves[i]);
 				json_array_append_new(scores, one);
 			}
 			c++;
@@ -466,24 +376,6 @@ cons_criteria(struct http_request *req, struct cons_edit *e,
 	}
 }
 
-/* The recorded consensus's scores in rubric order; NULL when none. */
-static int *
-cons_recorded(const struct cons_rubric *cr, json_t *consensus, int *out)
-{
-	json_t	*scores;
-	size_t	 i;
-
-	if (!json_is_object(consensus))
-		return (NULL);
-	scores = json_object_get(consensus, "scores");
-	for (i = 0; i < cr->r.n; i++) {
-		if ((out[i] = halves_of(json_object_get(scores,
-		    cr->crit[i].code))) == SCORE_NONE)
-			return (NULL);
-	}
-
-	return (out);
-}
 
 /*
  * Everything the page shows beside the form: each reviewer, each
@@ -513,17 +405,18 @@ cons_summary(struct http_request *req, struct cons_edit *e)
 		nrv += counted[i];
 	}
 
-	cons = cons_recorded(&e->cr, consensus, recorded);
+	cons = scorejson_consensus(&e->cr, json_object_get(consensus, "scores"),
+	    recorded);
 	if (score_summarise(&e->cr.r, rv, nrv, cons, &sum) == -1)
 		(void)score_summarise(&e->cr.r, NULL, 0, NULL, &sum);
 	cons_criteria(req, e, &sum, rv, counted, n);
 
-	set_total(data, "total_mean", sum.total_mean);
+	scorejson_set_total(data, "total_mean", sum.total_mean);
 	if (sum.reviews >= 2)
-		set_total(data, "total_spread", sum.total_spread);
+		scorejson_set_total(data, "total_spread", sum.total_spread);
 	if (sum.has_consensus)
-		set_total(consensus, "total", sum.result_total);
-	json_object_set_new(data, "reasons", reasons_words(&e->cr.r, &sum));
+		scorejson_set_total(consensus, "total", sum.result_total);
+	json_object_set_new(data, "reasons", scorejson_reasons(&e->cr.r, &sum));
 	json_object_set_new(data, "has_reasons", json_boolean(json_array_size(
 	    json_object_get(data, "reasons")) > 0));
 	if (json_is_object(consensus)) {
@@ -533,7 +426,7 @@ cons_summary(struct http_request *req, struct cons_edit *e)
 		    json_object_get(consensus, "feedback")));
 		fields_keep(req, "minority", json_string_value(
 		    json_object_get(consensus, "minority")));
-		null_if_empty(consensus, "minority");
+		tmpl_null_if_empty(consensus, "minority");
 	}
 
 	kore_free(counted);
@@ -679,7 +572,7 @@ cons_show(struct http_request *req)
 	e = kore_calloc(1, sizeof(*e));
 	ctx->arg = e;
 	ctx->arg_free = cons_edit_free;
-	if (rubric_read(json_object_get(ctx->data, "rubric"), &e->cr) == -1)
+	if (scorejson_rubric(json_object_get(ctx->data, "rubric"), &e->cr) == -1)
 		return (rubric_refused(req));
 	cons_summary(req, e);
 	if ((blocked = json_string_value(json_object_get(ctx->data,

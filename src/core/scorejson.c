@@ -1,0 +1,99 @@
+/*
+ * Scores between the database and the pages (core/scorejson.h).
+ */
+
+#include <string.h>
+
+#include "core/scorejson.h"
+
+int
+scorejson_rubric(json_t *list, struct scorejson_rubric *out)
+{
+	json_t	*k, *gate;
+	size_t	 i;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_array(list) || json_array_size(list) > SCORE_CRITERIA_MAX)
+		return (-1);
+	json_array_foreach(list, i, k) {
+		out->crit[i].code = json_string_value(json_object_get(k,
+		    "code"));
+		out->crit[i].weight = json_number_value(json_object_get(k,
+		    "weight"));
+		gate = json_object_get(k, "gate");
+		out->crit[i].gate = json_is_integer(gate) ?
+		    (int)json_integer_value(gate) : SCORE_NONE;
+	}
+	out->r.criteria = out->crit;
+	out->r.n = json_array_size(list);
+
+	return (score_rubric_valid(&out->r) ? 0 : -1);
+}
+
+int
+scorejson_halves(json_t *v)
+{
+	json_int_t	h;
+
+	if (!json_is_integer(v))
+		return (SCORE_NONE);
+	h = json_integer_value(v);
+
+	return (h >= 0 && h <= SCORE_HALVES_MAX ? (int)h : SCORE_NONE);
+}
+
+int *
+scorejson_consensus(const struct scorejson_rubric *cr, json_t *scores,
+    int *out)
+{
+	size_t	i;
+
+	if (!json_is_object(scores))
+		return (NULL);
+	for (i = 0; i < cr->r.n; i++) {
+		if ((out[i] = scorejson_halves(json_object_get(scores,
+		    cr->crit[i].code))) == SCORE_NONE)
+			return (NULL);
+	}
+
+	return (out);
+}
+
+void
+scorejson_set_score(json_t *obj, const char *key, int halves)
+{
+	char	s[SCORE_FORMAT_MAX];
+
+	score_format(halves, s, sizeof(s));
+	json_object_set_new(obj, key, s[0] != '\0' ? json_string(s) :
+	    json_null());
+}
+
+void
+scorejson_set_total(json_t *obj, const char *key, double total)
+{
+	char	s[SCORE_TOTAL_FORMAT_MAX];
+
+	score_total_format(total, s, sizeof(s));
+	json_object_set_new(obj, key, s[0] != '\0' ? json_string(s) :
+	    json_null());
+}
+
+json_t *
+scorejson_reasons(const struct score_rubric *r, const struct score_summary *s)
+{
+	struct score_agenda	 ag;
+	json_t			*list;
+	size_t			 i;
+	char			 w[SCOREJSON_WORDS_MAX];
+
+	list = json_array();
+	if (score_agenda_make(r, s, SCORE_AGENDA_GAP, &ag) == -1)
+		return (list);
+	for (i = 0; i < ag.n; i++) {
+		if (score_reason_words(&ag.reason[i], w, sizeof(w)) == 0)
+			json_array_append_new(list, json_string(w));
+	}
+
+	return (list);
+}

@@ -1,0 +1,56 @@
+/*
+ * Scores between the database and the pages: a round's rubric and half
+ * points as the SQL functions hand them over (JSON), turned into
+ * core/score.c's structures, and its figures and reasons turned back
+ * into what the templates show. Shared by the consensus pages and the
+ * ranking, so that both read and show a score the same way. Pure.
+ */
+#ifndef LAUREL_CORE_SCOREJSON_H
+#define LAUREL_CORE_SCOREJSON_H
+
+#include <jansson.h>
+
+#include "core/score.h"
+
+/* A reason, a gate or a tie in words. */
+#define SCOREJSON_WORDS_MAX	192
+
+/* A rubric with room for its criteria; codes are borrowed from JSON. */
+struct scorejson_rubric {
+	struct score_criterion	crit[SCORE_CRITERIA_MAX];
+	struct score_rubric	r;
+};
+
+/*
+ * consensus_rubric()'s list ([{code, weight, gate (halves or null)}])
+ * into *out, which borrows from list; -1 when core/score.c cannot
+ * compute with it (no criterion, more than it takes, a weight that is
+ * no number).
+ */
+int	 scorejson_rubric(json_t *list, struct scorejson_rubric *out);
+
+/* A half-point score (an integer 0 to 10), else SCORE_NONE. */
+int	 scorejson_halves(json_t *);
+
+/*
+ * A recorded consensus ({code: halves}) in rubric order into out; NULL
+ * when there is none or it misses a criterion (the rubric changed after
+ * it), else out.
+ */
+int	*scorejson_consensus(const struct scorejson_rubric *, json_t *scores,
+	    int *out);
+
+/* obj.key = the score ("3.5"), or null for none. */
+void	 scorejson_set_score(json_t *obj, const char *key, int halves);
+
+/* obj.key = the total with one decimal ("67.5"), or null for none (< 0). */
+void	 scorejson_set_total(json_t *obj, const char *key, double total);
+
+/*
+ * Why the consensus agenda would list an application (score_agenda_make()
+ * at SCORE_AGENDA_GAP), in words: a list of strings, empty when none.
+ */
+json_t	*scorejson_reasons(const struct score_rubric *,
+	    const struct score_summary *);
+
+#endif

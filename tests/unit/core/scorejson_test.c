@@ -1,0 +1,98 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/scorejson.h"
+
+static void
+test_rubric(void **state)
+{
+	struct scorejson_rubric	 cr;
+	json_t			*list;
+
+	(void)state;
+	list = json_loads("[{\"code\":\"C1\",\"weight\":15,\"gate\":6},"
+	    "{\"code\":\"C2\",\"weight\":12.5,\"gate\":null}]", 0, NULL);
+	assert_int_equal(scorejson_rubric(list, &cr), 0);
+	assert_int_equal(cr.r.n, 2);
+	assert_string_equal(cr.crit[0].code, "C1");
+	assert_int_equal(cr.crit[0].gate, 6);
+	assert_true(cr.crit[1].weight == 12.5);
+	assert_int_equal(cr.crit[1].gate, SCORE_NONE);
+	json_decref(list);
+
+	list = json_loads("[{\"code\":\"C1\",\"weight\":\"heavy\"}]", 0, NULL);
+	assert_int_equal(scorejson_rubric(list, &cr), -1);
+	json_decref(list);
+	assert_int_equal(scorejson_rubric(NULL, &cr), -1);
+	list = json_array();
+	assert_int_equal(scorejson_rubric(list, &cr), -1);
+	json_decref(list);
+}
+
+static void
+test_halves(void **state)
+{
+	struct scorejson_rubric	 cr;
+	json_t			*list, *v;
+	int			 out[SCORE_CRITERIA_MAX];
+
+	(void)state;
+	v = json_integer(7);
+	assert_int_equal(scorejson_halves(v), 7);
+	json_decref(v);
+	v = json_integer(11);
+	assert_int_equal(scorejson_halves(v), SCORE_NONE);
+	json_decref(v);
+	v = json_real(3.0);
+	assert_int_equal(scorejson_halves(v), SCORE_NONE);
+	json_decref(v);
+	assert_int_equal(scorejson_halves(NULL), SCORE_NONE);
+
+	list = json_loads("[{\"code\":\"C1\",\"weight\":1},"
+	    "{\"code\":\"C2\",\"weight\":1}]", 0, NULL);
+	assert_int_equal(scorejson_rubric(list, &cr), 0);
+	v = json_loads("{\"C1\":4,\"C2\":10}", 0, NULL);
+	assert_ptr_equal(scorejson_consensus(&cr, v, out), out);
+	assert_int_equal(out[0], 4);
+	assert_int_equal(out[1], 10);
+	json_decref(v);
+	/* A criterion added since: the consensus no longer counts. */
+	v = json_loads("{\"C1\":4}", 0, NULL);
+	assert_null(scorejson_consensus(&cr, v, out));
+	json_decref(v);
+	assert_null(scorejson_consensus(&cr, NULL, out));
+	json_decref(list);
+}
+
+static void
+test_set(void **state)
+{
+	json_t	*o;
+
+	(void)state;
+	o = json_object();
+	scorejson_set_score(o, "a", 7);
+	scorejson_set_score(o, "b", SCORE_NONE);
+	scorejson_set_total(o, "t", 62.25);
+	scorejson_set_total(o, "u", -1);
+	assert_string_equal(json_string_value(json_object_get(o, "a")), "3.5");
+	assert_true(json_is_null(json_object_get(o, "b")));
+	assert_string_equal(json_string_value(json_object_get(o, "t")), "62.3");
+	assert_true(json_is_null(json_object_get(o, "u")));
+	json_decref(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rubric),
+		cmocka_unit_test(test_halves),
+		cmocka_unit_test(test_set),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
