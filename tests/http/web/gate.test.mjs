@@ -140,3 +140,27 @@ test('the longest target Kore takes is still served', async () => {
   const over = await exchange([`GET ${path}a HTTP/1.1\r\nHost: x\r\n\r\n`]);
   assertSitePage(over, 414, 'Address too long');
 });
+
+// A kept-alive connection left idle is closed before Kore's header
+// timeout: otherwise Kore writes a 408 unasked at that timeout, and a
+// client or nginx reusing the connection reads it as the answer to its
+// next request (it did, in `make bench`).
+test('an idle kept-alive connection is closed quietly, never answered 408 unasked', async () => {
+  const sock = net.connect(app.port, '127.0.0.1');
+  const chunks = [];
+  let closedAt = 0;
+  sock.on('data', (d) => chunks.push(d));
+  const closed = new Promise((resolve) => sock.on('close', () => { closedAt = Date.now(); resolve(); }));
+  await new Promise((resolve) => sock.on('connect', resolve));
+  sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+  await sleep(500);
+  const first = parse(Buffer.concat(chunks));
+  assert.equal(first.status, 200);
+  assert.match(first.headers['keep-alive'] ?? '', /timeout=8/);
+  const answered = Date.now();
+  chunks.length = 0;
+  await Promise.race([closed, sleep(13000)]);
+  assert.ok(closedAt > 0, 'closed within 13 s');
+  assert.ok(closedAt - answered < 10000, `closed after ${closedAt - answered} ms: before the 10 s header timeout`);
+  assert.equal(Buffer.concat(chunks).length, 0, `nothing written unasked: ${Buffer.concat(chunks).toString('latin1').slice(0, 40)}`);
+});
