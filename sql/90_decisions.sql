@@ -269,50 +269,47 @@ END
 $$;
 
 /*
- * What an applicant is told with their decision: the consensus feedback
- * where the panel recorded one, else each counted reviewer's feedback
- * (submitted reviews of active assignments, the reviewer not
- * conflicted), labelled Reviewer 1, 2, 3 in the order of assignment; no
- * confidential comment and no name, ever. [{label, text}].
- */
-CREATE OR REPLACE FUNCTION decision_feedback(p_app bigint) RETURNS jsonb
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT CASE WHEN c.feedback IS NOT NULL AND btrim(c.feedback) <> ''
-	    THEN jsonb_build_array(jsonb_build_object('label', 'The panel',
-		'text', c.feedback))
-	    ELSE (SELECT coalesce(jsonb_agg(jsonb_build_object(
-		'label', 'Reviewer ' || x.n, 'text', x.feedback) ORDER BY x.n),
-		'[]')
-		FROM (SELECT v.feedback, row_number() OVER (ORDER BY s.id) AS n
-		    FROM round_active_assignments(a.round_id) s
-		    JOIN reviews v ON v.assignment_id = s.id
-		    WHERE s.application_id = a.id AND v.state = 'submitted'
-			AND btrim(v.feedback) <> ''
-			AND NOT conflict_between(a.id, s.user_id)) x)
-	    END
-	FROM applications a LEFT JOIN consensus c ON c.application_id = a.id
-	WHERE a.id = p_app
-$$;
-REVOKE ALL ON FUNCTION decision_feedback(bigint) FROM PUBLIC;
-
-/*
  * Every submitted application of a round as publication will treat it:
- * its decision, citation and feedback, and its owner's address (NULL
- * once the account is gone). Its md5 is the stamp that round_publish()
- * compares: the e-mails rendered from it are those of the round as it
- * is when they are written, or the publication is refused.
+ * its decision, citation, its owner's address (NULL once the account is
+ * gone) and the feedback it is told: the consensus feedback where the
+ * panel recorded one, else each counted reviewer's (submitted reviews of
+ * active assignments, the reviewer not conflicted: round_conflicts(), as
+ * the agenda counts them), labelled Reviewer 1, 2, 3 in the order of
+ * assignment; never a confidential comment, never a name. Set-wise: one
+ * pass over the round's reviews, whatever its size. Its md5 is the
+ * stamp that round_publish() compares: the e-mails rendered from it are
+ * those of the round as it is when they are written, or the publication
+ * is refused.
  */
 CREATE OR REPLACE FUNCTION publish_snapshot(p_round bigint) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	WITH conf AS (SELECT DISTINCT c.application_id, c.user_id
+		FROM round_conflicts(p_round) c WHERE NOT c.cleared),
+	said AS (SELECT s.application_id, v.feedback, row_number() OVER (
+		    PARTITION BY s.application_id ORDER BY s.id) AS n
+		FROM round_active_assignments(p_round) s
+		JOIN reviews v ON v.assignment_id = s.id
+		WHERE v.state = 'submitted' AND btrim(v.feedback) <> ''
+		    AND NOT EXISTS (SELECT 1 FROM conf
+			WHERE conf.application_id = s.application_id
+			AND conf.user_id = s.user_id)),
+	reviewers AS (SELECT said.application_id, jsonb_agg(jsonb_build_object(
+		    'label', 'Reviewer ' || said.n, 'text', said.feedback)
+		    ORDER BY said.n) AS feedback
+		FROM said GROUP BY said.application_id)
 	SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id,
 	    'reference', a.reference, 'title', a.title,
 	    'category', a.category, 'version', a.version,
 	    'decision', d.decision, 'citation', d.citation,
-	    'feedback', decision_feedback(a.id),
+	    'feedback', CASE WHEN btrim(coalesce(c.feedback, '')) <> '' THEN
+		jsonb_build_array(jsonb_build_object('label', 'The panel',
+		'text', c.feedback)) ELSE coalesce(rv.feedback, '[]') END,
 	    'email', u.email, 'name', u.display_name) ORDER BY a.id), '[]')
 	FROM applications a
 	LEFT JOIN decisions d ON d.application_id = a.id
 	LEFT JOIN users u ON u.id = a.owner_id
+	LEFT JOIN consensus c ON c.application_id = a.id
+	LEFT JOIN reviewers rv ON rv.application_id = a.id
 	WHERE a.round_id = p_round AND a.state = 'submitted'
 $$;
 REVOKE ALL ON FUNCTION publish_snapshot(bigint) FROM PUBLIC;
