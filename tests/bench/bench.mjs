@@ -25,6 +25,7 @@ const THREADS = process.env.BENCH_THREADS || '2';
 const UPLOADS_SEQ = Number(process.env.BENCH_UPLOADS || 30);
 const UPLOAD_STREAMS = Number(process.env.BENCH_UPLOAD_STREAMS || 4);
 const UPLOADS_EACH = Number(process.env.BENCH_UPLOADS_EACH || 10);
+const RANKING_RUNS = Number(process.env.BENCH_RANKING_RUNS || 20);
 const UPLOAD_BYTES = 10 * 1024 * 1024;
 
 // Applicants with a session each: one per wrk connection, so no two
@@ -248,15 +249,22 @@ function seedSessions(app, kind, n, tok, csrf) {
 // The bench's administrator: a seeded user, promoted, with a TOTP secret
 // on record so that the admin pages let it in (the instance keeps
 // LAUREL_ADMIN_TOTP required); its session is past the second factor.
+// Made once, for every scenario that needs it.
+let benchAdmin = null;
 function seedAdmin(app) {
+  if (benchAdmin)
+    return benchAdmin;
   app.cluster.psql(`UPDATE users SET is_admin = true, totp_secret = 'JBSWY3DPEHPK3PXP'
     WHERE email = 'user-1@bench.example'`, app.db);
   seedSessions(app, 'user', 1, 'a', 'b');
-  return { token: token('a', 1), csrf: token('b', 1) };
+  benchAdmin = { token: token('a', 1), csrf: token('b', 1) };
+  return benchAdmin;
 }
 
-// One request through node's http: its status, body and wall ms from
-// the first byte sent to the end of the answer.
+// One request through node's http, on a connection of its own (one
+// kept from before may be idle past Kore's keep-alive, closing as the
+// request goes): its status, body and wall ms from the first byte sent
+// to the end of the answer (a loopback connect is well under a ms).
 function timed(app, method, path, tok, body = null) {
   return new Promise((resolve, reject) => {
     const headers = { cookie: `laurel_session=${tok}` };
@@ -265,7 +273,7 @@ function timed(app, method, path, tok, body = null) {
       headers['content-length'] = Buffer.byteLength(body);
     }
     const t0 = process.hrtime.bigint();
-    const req = http.request(app.url(path), { method, agent, headers }, (res) => {
+    const req = http.request(app.url(path), { method, agent: false, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { text += d; });
@@ -343,8 +351,7 @@ async function benchReview(app, base, ceiling) {
   }
   // The review form: each reviewer's first assignment, past the conflict
   // check, with the application, the rubric and its descriptors (checked
-  // here, before wrk: a kept-alive connection idle through a wrk run is
-  // past Kore's header timeout, and answers 408).
+  // here, before wrk, so that a broken page is told, not measured).
   const forms = reviewers.map((t, k) => [t, `/review/${app.cluster.psql(`
     UPDATE assignments SET confirmed_at = now() WHERE id = (SELECT s.id FROM assignments s JOIN users u ON u.id = s.user_id
       WHERE u.email = 'reviewer-${k + 1}@bench.example' AND s.ended_at IS NULL ORDER BY s.id LIMIT 1) RETURNING id`, app.db)}`]);
@@ -376,6 +383,77 @@ async function benchReview(app, base, ceiling) {
   console.log(row('/review/{id} (signed in: the review form)', f, ceiling));
   console.log(`  /review/{id}: ${((f.rps / b.rps) * 100).toFixed(1)} % of the bare signed-in page's requests/s, ` +
     `p99 ${f.p99.toFixed(2)} ms (SPEC: ≥ 90 %, p99 ≤ 25 ms)`);
+}
+
+// The round's end at the size of SPEC §8: every assignment's review in
+// (7 criteria, scores spread by reviewer and application so that the
+// normalisation has work), the ranking timed, then decisions, the one
+// publish action (2,000 e-mails rendered), and the public awards page
+// under wrk beside the ceiling.
+async function benchDecide(app, base, ceiling, sql) {
+  const admin = seedAdmin(app);
+  const path = `/admin/rounds/${SEED_SLUG}`;
+  sql(`INSERT INTO reviews (assignment_id, state, version, recommendation, feedback, confidential, submitted_at)
+    SELECT s.id, 'submitted', 1, 'finalist', 'Feedback ' || s.id, 'Confidential ' || s.id, now()
+    FROM assignments s JOIN rounds r ON r.id = s.round_id WHERE r.slug = '${SEED_SLUG}' AND s.ended_at IS NULL
+    ON CONFLICT (assignment_id) DO UPDATE SET state = 'submitted', submitted_at = now()`);
+  sql(`INSERT INTO review_scores (assignment_id, criterion, halves)
+    SELECT s.id, k.code, least(10, greatest(0, (s.application_id * 7 + s.user_id * 3 + k.position * 5) % 9 + s.user_id % 3))
+    FROM assignments s JOIN rounds r ON r.id = s.round_id JOIN rubric_criteria k ON k.round_id = r.id
+    WHERE r.slug = '${SEED_SLUG}' AND s.ended_at IS NULL
+    ON CONFLICT (assignment_id, criterion) DO UPDATE SET halves = excluded.halves`);
+  sql(`UPDATE rounds SET closes_at = least(closes_at, now() - interval '1 minute'),
+    opens_at = least(opens_at, now() - interval '2 minutes'), reviews_due = NULL WHERE slug = '${SEED_SLUG}'`);
+  const form = (fields = {}) => new URLSearchParams({ csrf_token: admin.csrf, ...fields }).toString();
+  const close = await timed(app, 'POST', `${path}/close-review`, admin.token, form());
+  if (close.status !== 303)
+    throw new Error(`close-review: ${firstError(close)}`);
+  const reviews = sql(`SELECT count(*) FROM reviews w JOIN assignments s ON s.id = w.assignment_id
+    JOIN rounds r ON r.id = s.round_id WHERE r.slug = '${SEED_SLUG}' AND w.state = 'submitted'`);
+
+  console.log('');
+  console.log(`ranking of the round (${reviews} submitted reviews × 7 criteria; GET ${path}/ranking, node http, one request`);
+  console.log('  at a time): wall ms from the first byte sent to the end of the answer (query, normalisation, ranks, page)');
+  const times = [];
+  let size = 0;
+  for (let i = 0; i < RANKING_RUNS; i++) {
+    const r = await timed(app, 'GET', `${path}/ranking`, admin.token);
+    if (r.status !== 200)
+      throw new Error(`ranking: ${firstError(r)}`);
+    times.push(r.ms);
+    size = Buffer.byteLength(r.text);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${'scenario'.padEnd(col)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(8)} ${'runs'.padStart(8)}`);
+  console.log(`${'GET ranking, 2,000 applications'.padEnd(col)} ${pct(times, 50).toFixed(1).padStart(10)} ` +
+    `${pct(times, 99).toFixed(1).padStart(8)} ${String(RANKING_RUNS).padStart(8)}`);
+  console.log(`  (page ${(size / 1024).toFixed(0)} KiB; SPEC: ≤ 150 ms server time, p99)`);
+
+  // Decisions by SQL (the form's own tests check it), then publication
+  // through its page: 2,000 decision e-mails rendered and queued.
+  sql(`INSERT INTO decisions (application_id, round_id, decision, citation)
+    SELECT a.id, a.round_id, CASE WHEN row_number() OVER (ORDER BY a.id) <= 4 THEN 'winner'
+      WHEN row_number() OVER (ORDER BY a.id) <= 20 THEN 'finalist' ELSE 'not_selected' END,
+      CASE WHEN row_number() OVER (ORDER BY a.id) <= 20 THEN 'A practice others can follow.' ELSE '' END
+    FROM applications a JOIN rounds r ON r.id = a.round_id
+    WHERE r.slug = '${SEED_SLUG}' AND a.state = 'submitted'`);
+  const pub = await timed(app, 'POST', `${path}/publish`, admin.token, form());
+  if (pub.status !== 303)
+    throw new Error(`publish: ${firstError(pub)}`);
+  console.log(`${'POST publish, 2,000 e-mails (one request)'.padEnd(col)} ${pub.ms.toFixed(1).padStart(10)}`);
+
+  const awards = `${base}/awards/${SEED_SLUG}`;
+  const check = await timed(app, 'GET', `/awards/${SEED_SLUG}`, admin.token);
+  if (check.status !== 200)
+    throw new Error(`/awards/${SEED_SLUG}: ${check.status}`);
+  console.log('');
+  console.log(`${'scenario'.padEnd(col)} ${'req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ratio'.padStart(7)}`);
+  const h = wrk(`${base}/healthz`);
+  console.log(row('/healthz, again (the ceiling now)', h, ceiling));
+  const a = wrk(awards);
+  console.log(row(`/awards/${SEED_SLUG} (public, cached per instance)`, a, ceiling));
+  console.log(`  /awards/${SEED_SLUG}: ${((a.rps / h.rps) * 100).toFixed(1)} % of /healthz's requests/s in the same run ` +
+    `(SPEC: ≥ 50 %); page ${(Buffer.byteLength(check.text) / 1024).toFixed(1)} KiB`);
 }
 
 let app = null;
@@ -468,10 +546,12 @@ try {
     // The panel at the size of SPEC §8.
     console.log('');
     console.log(seedPanel(app));
-    if (await benchAssignment(app, sql))
+    if (await benchAssignment(app, sql)) {
       await benchReview(app, base, ceiling);
-    else
-      console.log('(signed-in /review skipped: no assignment was written)');
+      await benchDecide(app, base, ceiling, sql);
+    } else {
+      console.log('(signed-in /review, the ranking and the awards page skipped: no assignment was written)');
+    }
   }
   if (app) {
     // Anything in Kore's log worth a look (stop() fails on the worst).
