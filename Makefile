@@ -37,6 +37,7 @@ LIBS_conflict=	-lutf8proc
 LIBS_assign=	-lglpk
 LIBS_pdfstrip=	-lqpdf
 LIBS_rank=	-lm
+LIBS_gzip=	-lz
 
 # The core files among a target's prerequisites, and their libraries.
 core_c=		$(filter src/core/%.c,$^)
@@ -94,7 +95,7 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk -lm
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk -lm -lz
 # The floor (web/) and the domains, each in its own folder.
 DOMAINS=	accounts applications admin panel review decide public
 WEB_SRC:=	$(wildcard src/web/*.c $(DOMAINS:%=src/%/*.c))

@@ -8,7 +8,7 @@ set -eu
 RUN_PKGS="kore gcc make libc6-dev libsodium-dev libjansson-dev libpq-dev
 libssl-dev postgresql-15 postgresql-client-15 ca-certificates
 liboath-dev libqrencode-dev libcurl4-openssl-dev libcmark-dev libqpdf-dev
-libutf8proc-dev libglpk-dev"
+libutf8proc-dev libglpk-dev zlib1g-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev chromium wrk curl
 fonts-dejavu-core python3-aiosmtpd nginx openssl"
 

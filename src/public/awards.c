@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/gzip.h"
 #include "core/jsonld.h"
 #include "core/tmpl.h"
 #include "public/awards.h"
@@ -173,8 +174,23 @@ award_send(struct http_request *req, const char *type, const void *body,
 {
 	/* Browsers ask again each time; one URL has two formats. */
 	http_response_header(req, "cache-control", "no-cache");
-	http_response_header(req, "vary", "accept");
+	http_response_header(req, "vary", "accept, accept-encoding");
 	page_send(req, 200, type, body, len);
+}
+
+/* A kept page: compressed when the client takes gzip and it was worth it. */
+static void
+award_send_kept(struct http_request *req, const struct pubcache_hit *hit)
+{
+	const char	*ae;
+
+	if (hit->gz != NULL && http_request_header(req, "accept-encoding",
+	    &ae) && gzip_accepted(ae)) {
+		http_response_header(req, "content-encoding", "gzip");
+		award_send(req, hit->type, hit->gz, hit->gzlen);
+		return;
+	}
+	award_send(req, hit->type, hit->body, hit->len);
 }
 
 static int
@@ -223,8 +239,7 @@ award_answer(struct http_request *req, const char *tmpl,
 
 	ar = ctx_get(req)->arg;
 	if (ar->hit) {
-		award_send(req, ar->cached.type, ar->cached.body,
-		    ar->cached.len);
+		award_send_kept(req, &ar->cached);
 		return (STEP_DONE);
 	}
 	if ((page = handler_loaded(req, "page")) == NULL ||

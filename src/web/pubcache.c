@@ -23,9 +23,11 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/gzip.h"
 #include "web/pubcache.h"
 #include "web/settings.h"
 
@@ -47,7 +49,7 @@
 /* Kore dispatches on the first member; its type is ours alone. */
 #define PUBCACHE_EVENT_TYPE	0x70630001
 
-/* One block: the entry, then its key, type and body. */
+/* One block: the entry, then its key, type, body and gzip body. */
 struct pubcache_entry {
 	LIST_ENTRY(pubcache_entry)	 bucket;
 	TAILQ_ENTRY(pubcache_entry)	 lru;	/* latest used first */
@@ -58,6 +60,8 @@ struct pubcache_entry {
 	char				*type;
 	size_t				 len;
 	char				*body;
+	size_t				 gzlen;	/* 0: not worth it */
+	char				*gz;
 };
 
 struct pubcache_listener {
@@ -195,6 +199,8 @@ pubcache_get(const char *key, struct pubcache_hit *hit)
 	hit->type = e->type;
 	hit->body = e->body;
 	hit->len = e->len;
+	hit->gz = e->gzlen > 0 ? e->gz : NULL;
+	hit->gzlen = e->gzlen;
 
 	return (1);
 }
@@ -204,7 +210,8 @@ pubcache_put(const char *key, uint64_t gen, const char *type,
     const void *body, size_t len, int64_t expires_ms)
 {
 	struct pubcache_entry	*e;
-	size_t			 klen, tlen, size;
+	void			*gz;
+	size_t			 klen, tlen, size, gzlen;
 	uint32_t		 h;
 	int64_t			 now, cap;
 
@@ -217,12 +224,15 @@ pubcache_put(const char *key, uint64_t gen, const char *type,
 	if (expires_ms <= now)
 		return;
 
-	klen = strlen(key) + 1;
-	tlen = strlen(type) + 1;
-	size = sizeof(*e) + klen + tlen + len;
 	/* One response may take at most an eighth of the cache. */
 	if (len > PUBCACHE_BYTES_MAX / 8)
 		return;
+	/* Compressed once here, sent so to every client that takes it. */
+	if (gzip_compress(body, len, &gz, &gzlen) == -1)
+		gzlen = 0;
+	klen = strlen(key) + 1;
+	tlen = strlen(type) + 1;
+	size = sizeof(*e) + klen + tlen + len + gzlen;
 
 	h = pubcache_hash(key);
 	LIST_FOREACH(e, &buckets[h & (PUBCACHE_BUCKETS - 1)], bucket) {
@@ -249,6 +259,11 @@ pubcache_put(const char *key, uint64_t gen, const char *type,
 	e->body = e->type + tlen;
 	memcpy(e->body, body, len);
 	e->len = len;
+	e->gz = e->body + len;
+	e->gzlen = gzlen;
+	if (gzlen > 0)
+		memcpy(e->gz, gz, gzlen);
+	free(gz);
 	LIST_INSERT_HEAD(&buckets[h & (PUBCACHE_BUCKETS - 1)], e, bucket);
 	TAILQ_INSERT_HEAD(&lru, e, lru);
 	count++;

@@ -39,6 +39,8 @@ struct pubcache_hit {
 	const char	*type;		/* content-type */
 	const void	*body;
 	size_t		 len;
+	const void	*gz;		/* body gzip-compressed; NULL: none */
+	size_t		 gzlen;
 };
 
 /* In each worker at start: begins listening (in the background). */

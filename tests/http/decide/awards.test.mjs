@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -222,7 +223,7 @@ test('a round as JSON, with exactly its fields', async () => {
     const res = await app.get(path, { headers });
     assert.equal(res.status, 200, path);
     assert.equal(res.headers.get('content-type'), 'application/json');
-    assert.equal(res.headers.get('vary'), 'accept');
+    assert.equal(res.headers.get('vary'), 'accept, accept-encoding');
     const body = await res.json();
     assert.deepEqual(Object.keys(body), ['round', 'winners', 'finalists', 'honourable_mentions']);
     assert.deepEqual(Object.keys(body.round).sort(), ['published', 'published_on', 'slug', 'title', 'url']);
@@ -399,4 +400,36 @@ test('while a worker does not listen it caches nothing, and it listens again', a
     c.close();
   }
   assert.deepEqual(app.dirtyLines(), []);
+});
+
+// Raw bytes of one answer, as node's http gives them (no decoding).
+function raw(path, headers) {
+  return new Promise((resolve, reject) => {
+    http.get(app.url(path), { headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+test('a kept page goes gzip-compressed to a client that takes it, and only to one', async () => {
+  const plain = await raw(`/awards/${SLUG}`, { 'accept-encoding': 'identity' });
+  assert.equal(plain.status, 200);
+  let gz = null;
+  // Each worker keeps its own copy: ask until one answers from it.
+  for (let i = 0; i < 20 && !gz; i++) {
+    const r = await raw(`/awards/${SLUG}`, { 'accept-encoding': 'gzip, deflate, br' });
+    if (r.headers['content-encoding'] === 'gzip')
+      gz = r;
+  }
+  assert.ok(gz, 'a kept page is sent compressed');
+  assert.equal(gz.headers.vary, 'accept, accept-encoding');
+  assert.ok(gz.body.length < plain.body.length / 2, `${gz.body.length} bytes for ${plain.body.length}`);
+  assert.equal(zlib.gunzipSync(gz.body).toString('utf8'), plain.body.toString('utf8'));
+  for (const ae of ['identity', 'gzip;q=0', 'br', undefined]) {
+    const r = await raw(`/awards/${SLUG}`, ae ? { 'accept-encoding': ae } : {});
+    assert.equal(r.headers['content-encoding'], undefined, `not for ${ae}`);
+    assert.equal(r.body.toString('utf8'), plain.body.toString('utf8'));
+  }
 });
