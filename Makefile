@@ -95,7 +95,7 @@ clean:
 MODULE=		$(BUILD)/laurel.so
 LAURELCTL=	$(BUILD)/laurelctl
 MOD_CFLAGS=	$(CFLAGS_BASE) -fPIC $(KORE_FEATURES) $(MOD_SAN)
-MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk -lm -lz
+MOD_LIBS=	-ljansson -lsodium -loath -lqrencode -lpq -lcrypto -lcmark -lqpdf -lutf8proc -lglpk -lm -lz -lzip
 # The floor (web/) and the domains, each in its own folder.
 DOMAINS=	accounts applications admin panel review decide public
 WEB_SRC:=	$(wildcard src/web/*.c $(DOMAINS:%=src/%/*.c))

@@ -8,9 +8,9 @@ set -eu
 RUN_PKGS="kore gcc make libc6-dev libsodium-dev libjansson-dev libpq-dev
 libssl-dev postgresql-15 postgresql-client-15 ca-certificates
 liboath-dev libqrencode-dev libcurl4-openssl-dev libcmark-dev libqpdf-dev
-libutf8proc-dev libglpk-dev zlib1g-dev"
+libutf8proc-dev libglpk-dev zlib1g-dev libzip-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev chromium wrk curl
-fonts-dejavu-core python3-aiosmtpd nginx openssl"
+fonts-dejavu-core python3 python3-aiosmtpd nginx openssl"
 
 case "${1:-run}" in
 run)	want="$RUN_PKGS" ;;

@@ -121,6 +121,12 @@ const GETS = [
   ['/admin/rounds/no-such-round/ranking', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/calibration', ...adminOnly(404)],
   ['/admin/rounds/no-such-round/preview', ...adminOnly(404)],
+  // Exports (issue 14): admins only; another round's application is 404.
+  ['/admin/rounds/access/export/applications.csv', ...adminOnly()],
+  ['/admin/rounds/access/export/scores.csv', ...adminOnly()],
+  ['/admin/rounds/access/applications/1/documents.zip', ...adminOnly()],
+  ['/admin/rounds/access/applications/2/documents.zip', ...adminOnly(404)],
+  ['/admin/rounds/no-such-round/export/applications.csv', ...adminOnly(404)],
   // Public awards: the list for everyone; a round not published is the
   // 404 page for everyone, its admin included.
   ['/awards', ...everyone(200)],
