@@ -1,15 +1,10 @@
 /*
- * audit verify: recomputes the audit log's hash chain here, in C, rather
- * than trusting the database's own audit_canonical() and trigger, which
- * whoever tampered with the rows could have changed too.
- *
- * An entry's hash is the lowercase hex SHA-256 of its fields joined by
- * 0x1F: id, `at` in microseconds since the epoch, actor_id, action,
- * subject, ip, before, after (jsonb text; NULL as ""), prev_hash.  Its
- * prev_hash is the hash of the entry before it, 64 zeros for the first.
- * A changed entry breaks its own hash; a deleted one breaks the link of
- * the entry after it.  Entries removed from the end leave no trace in
- * the chain: compare the printed head with one recorded earlier.
+ * audit verify: recomputes the audit log's hash chain here, in C, with
+ * core/auditchain.c (which the /admin/audit page uses too), rather than
+ * trusting the database's own audit_canonical() and trigger, which
+ * whoever tampered with the rows could have changed too. Entries removed
+ * from the end leave no trace in the chain: compare the printed head with
+ * one recorded earlier.
  */
 
 #include <stdio.h>
@@ -17,23 +12,15 @@
 
 #include <sodium.h>
 
+#include "core/auditchain.h"
 #include "laurelctl/laurelctl.h"
 
 #define AUDIT_BATCH		"5000"
-#define AUDIT_HASH_HEX		64
-#define AUDIT_FIELDS		9	/* hashed: columns 0 to 8 */
-#define AUDIT_COL_PREV		8
-#define AUDIT_COL_HASH		9
-
-struct audit_walk {
-	char		 head[AUDIT_HASH_HEX + 1];	/* last entry's hash */
-	char		 head_id[24];
-	long long	 entries;
-};
+#define AUDIT_COL_HASH		AUDITCHAIN_FIELDS
 
 static int	audit_usage(void);
-static int	audit_batch(PGconn *, struct audit_walk *);
-static int	audit_entry(PGresult *, int, struct audit_walk *);
+static int	audit_batch(PGconn *, struct auditchain *);
+static int	audit_entry(PGresult *, int, struct auditchain *);
 static int	audit_exec(PGconn *, const char *);
 
 /* Keyset pagination: each batch is an index range scan, at any depth. */
@@ -66,56 +53,45 @@ audit_exec(PGconn *conn, const char *sql)
 
 /* 0 if the entry continues the chain, else -1 after saying why. */
 static int
-audit_entry(PGresult *res, int row, struct audit_walk *w)
+audit_entry(PGresult *res, int row, struct auditchain *c)
 {
-	crypto_hash_sha256_state	 st;
-	unsigned char			 digest[crypto_hash_sha256_BYTES];
-	char				 hex[AUDIT_HASH_HEX + 1];
-	const char			*id;
-	int				 i;
-
-	id = PQgetvalue(res, row, 0);
-	if (strcmp(PQgetvalue(res, row, AUDIT_COL_PREV), w->head) != 0) {
-		if (w->entries == 0)
-			printf("audit: broken at entry %s: the first entry's "
-			    "prev_hash is not 64 zeros (earlier entries were "
-			    "deleted, or it was changed)\n", id);
-		else
-			printf("audit: broken at entry %s: its prev_hash is "
-			    "not the hash of entry %s (an entry between them "
-			    "was deleted, or one of them was changed)\n", id,
-			    w->head_id);
-		return (-1);
-	}
+	const char	*field[AUDITCHAIN_FIELDS], *id;
+	size_t		 len[AUDITCHAIN_FIELDS];
+	int		 i;
 
 	/* NULL reads as "" from libpq, as the canonical text wants. */
-	crypto_hash_sha256_init(&st);
-	for (i = 0; i < AUDIT_FIELDS; i++) {
-		if (i > 0)
-			crypto_hash_sha256_update(&st,
-			    (const unsigned char *)"\x1f", 1);
-		crypto_hash_sha256_update(&st,
-		    (const unsigned char *)PQgetvalue(res, row, i),
-		    PQgetlength(res, row, i));
+	for (i = 0; i < AUDITCHAIN_FIELDS; i++) {
+		field[i] = PQgetvalue(res, row, i);
+		len[i] = PQgetlength(res, row, i);
 	}
-	crypto_hash_sha256_final(&st, digest);
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	id = field[0];
 
-	if (strcmp(hex, PQgetvalue(res, row, AUDIT_COL_HASH)) != 0) {
+	switch (auditchain_next(c, field, len,
+	    PQgetvalue(res, row, AUDIT_COL_HASH))) {
+	case AUDITCHAIN_OK:
+		return (0);
+	case AUDITCHAIN_FIRST:
+		printf("audit: broken at entry %s: the first entry's "
+		    "prev_hash is not 64 zeros (earlier entries were "
+		    "deleted, or it was changed)\n", id);
+		break;
+	case AUDITCHAIN_LINK:
+		printf("audit: broken at entry %s: its prev_hash is not the "
+		    "hash of entry %s (an entry between them was deleted, "
+		    "or one of them was changed)\n", id, c->head_id);
+		break;
+	case AUDITCHAIN_HASH:
 		printf("audit: broken at entry %s: its hash does not match "
 		    "its content (the entry was changed)\n", id);
-		return (-1);
+		break;
 	}
 
-	memcpy(w->head, hex, sizeof(w->head));
-	(void)snprintf(w->head_id, sizeof(w->head_id), "%s", id);
-	w->entries++;
-	return (0);
+	return (-1);
 }
 
 /* Rows read (0 at the end), or -1 on a database error or a break. */
 static int
-audit_batch(PGconn *conn, struct audit_walk *w)
+audit_batch(PGconn *conn, struct auditchain *w)
 {
 	PGresult	*res;
 	const char	*params[1];
@@ -144,7 +120,7 @@ audit_batch(PGconn *conn, struct audit_walk *w)
 int
 ctl_audit(int argc, char **argv)
 {
-	struct audit_walk	 w;
+	struct auditchain	 w;
 	PGconn			*conn;
 	int			 n;
 
@@ -157,8 +133,7 @@ ctl_audit(int argc, char **argv)
 	if ((conn = ctl_connect()) == NULL)
 		return (1);
 
-	memset(&w, 0, sizeof(w));
-	memset(w.head, '0', AUDIT_HASH_HEX);
+	auditchain_init(&w);
 
 	/* One snapshot: the count and head are of one moment's log. */
 	if (audit_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, "

@@ -99,6 +99,11 @@ const GETS = [
   ['/applications/1/files/2', ...signedIn(404)],
   ['/applications/99999999999999999999', ...signedIn(404)],
   ['/admin/rounds/new', ...adminOnly()],
+  // People and the audit trail (issue 14).
+  ['/admin/users', ...adminOnly()],
+  ['/admin/users?q=example&page=2', ...adminOnly()],
+  ['/admin/audit', ...adminOnly()],
+  ['/admin/audit?action=login.&round=access&page=2', ...adminOnly()],
   ['/admin/rounds/access', ...adminOnly()],
   ['/admin/rounds/access/panel', ...adminOnly()],
   ['/admin/rounds/access/conflicts', ...adminOnly()],
@@ -169,7 +174,8 @@ const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgo
   '/admin/rounds/access/panel', '/admin/rounds/access/conflicts', '/admin/rounds/access/assignments',
   '/admin/rounds/access/rubric', '/admin/rounds/access/applications/1/consensus',
   '/invite?token=nope', '/account/affiliations', '/review/1', '/review/1/conflict',
-  '/admin/rounds/access/close-review', '/admin/rounds/access/decisions', '/admin/rounds/access/publish'];
+  '/admin/rounds/access/close-review', '/admin/rounds/access/decisions', '/admin/rounds/access/publish',
+  '/admin/users'];
 const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
   (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
   (SELECT count(*) FROM application_versions), (SELECT count(*) FROM application_files),
@@ -214,7 +220,7 @@ test('GET-only pages refuse other methods with the 405 page', async () => {
   for (const path of ['/admin/rounds/access/close-review', '/admin/rounds/access/decisions',
     '/admin/rounds/access/publish'])
     assert.equal((await who.admin.get(path)).status, 405, path);
-  for (const path of ['/awards', '/awards/access', '/admin/rounds/access/ranking',
+  for (const path of ['/awards', '/awards/access', '/admin/audit', '/admin/rounds/access/ranking',
     '/admin/rounds/access/calibration', '/admin/rounds/access/preview'])
     assert.equal((await who.anonymous.post(path, {}, { csrf: false })).status, 405, path);
   for (const path of ['/rounds/access/apply', '/applications/1/withdraw', '/applications/1/files',
@@ -233,13 +239,14 @@ test("a signed-in stranger's POSTs to the applicant's application are 404 and ch
   assert.equal(sql(COUNTS), before);
 });
 
-test("the round's end is the admins': everyone else's POSTs, with a valid token, are 404 and change nothing", async () => {
+test("the round's end and the people are the admins': everyone else's POSTs, with a valid token, are 404 and change nothing", async () => {
   const before = sql(COUNTS);
   for (const role of ROLES.filter((r) => r !== 'admin' && r !== 'anonymous')) {
     await who[role].page('/account');
     for (const path of ['/admin/rounds/access/close-review', '/admin/rounds/access/decisions',
-      '/admin/rounds/access/publish'])
-      assert.equal((await who[role].post(path, { 'decision_1': 'winner', 'citation_1': 'Mine.' })).status, 404, `${role} ${path}`);
+      '/admin/rounds/access/publish', '/admin/users'])
+      assert.equal((await who[role].post(path, { 'decision_1': 'winner', 'citation_1': 'Mine.', action: 'promote',
+        user: '1', password: PW })).status, 404, `${role} ${path}`);
   }
   assert.equal(sql(COUNTS), before);
 });
