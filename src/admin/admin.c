@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "admin/admin.h"
+#include "admin/dashboard.h"
 #include "core/outcome.h"
 #include "core/roundform.h"
 #include "web/authz.h"
@@ -42,7 +43,7 @@ static const step_fn home_steps[] = { home_show, NULL };
 HANDLER(admin_home,
 	.methods = METHODS_GET,
 	.enter = ENTER_ADMIN,
-	.columns = "round_admin_list(s.user_id) AS rounds",
+	.columns = "round_dashboard_list(s.user_id) AS rounds",
 	.steps = home_steps,
 	.template = "admin",
 )
@@ -112,6 +113,8 @@ round_form(struct http_request *req, int status)
 		fields_keep(req, "categories", roundform_default_categories);
 	if (form_get(body_query(req), "saved") != NULL)
 		fields_keep(req, "notice", "The round has been saved.");
+	if (e->slug[0] != '\0')
+		dashboard_merge(req);
 
 	return (step_render(req, status));
 }
@@ -124,7 +127,7 @@ round_load(struct http_request *req, struct load_params *lp)
 		return ("round_admin_defaults(s.user_id) AS round");
 
 	load_param(lp, req->path + strlen(ROUNDS_PREFIX));
-	return ("round_admin_view($2, s.user_id) AS round");
+	return ("round_admin_view($2, s.user_id) AS round, " DASHBOARD_COLUMN);
 }
 
 static const char *const round_text_fields[] = {

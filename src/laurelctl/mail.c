@@ -81,6 +81,7 @@ static int	mail_stopping(void);
 static void	mail_sleep(struct mailer *, int);
 static int	mail_exec(PGconn *, const char *);
 static int	mail_one(struct mailer *);
+static int	mail_remind(struct mailer *);
 static int	mail_drain(struct mailer *);
 static int	mail_handle(struct mailer *, PGresult *);
 static int	mail_sent(struct mailer *, const char *);
@@ -566,12 +567,36 @@ mail_one(struct mailer *m)
 	return (rc);
 }
 
+/*
+ * The automatic reminders that are due, queued in one transaction by
+ * reminders_auto() (sql/98_dashboard.sql, which holds their wording).
+ */
+static int
+mail_remind(struct mailer *m)
+{
+	PGresult	*res;
+	const char	*params[1];
+	int		 ok;
+
+	params[0] = getenv("LAUREL_BASE_URL");
+	if (params[0] == NULL)
+		params[0] = "";
+	res = PQexecParams(m->conn, "SELECT reminders_auto($1)", 1, NULL,
+	    params, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+
+	return (ok ? 0 : -1);
+}
+
 /* Everything due; a failed message is due later, so this ends. */
 static int
 mail_drain(struct mailer *m)
 {
 	int		 rc;
 
+	if (mail_remind(m) == -1)
+		return (-1);
 	while (!mail_stopping()) {
 		if ((rc = mail_one(m)) != 1)
 			return (rc);

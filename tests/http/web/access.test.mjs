@@ -175,7 +175,7 @@ const POSTS = ['/register', '/login', '/logout', '/login/totp', '/password/forgo
   '/admin/rounds/access/rubric', '/admin/rounds/access/applications/1/consensus',
   '/invite?token=nope', '/account/affiliations', '/review/1', '/review/1/conflict',
   '/admin/rounds/access/close-review', '/admin/rounds/access/decisions', '/admin/rounds/access/publish',
-  '/admin/users'];
+  '/admin/users', '/admin/rounds/access/remind'];
 const COUNTS = `SELECT concat_ws('/', (SELECT count(*) FROM users), (SELECT count(*) FROM sessions),
   (SELECT count(*) FROM outbox), (SELECT count(*) FROM audit), (SELECT count(*) FROM applications),
   (SELECT count(*) FROM application_versions), (SELECT count(*) FROM application_files),
@@ -218,7 +218,7 @@ test('GET-only pages refuse other methods with the 405 page', async () => {
   }
   assert.equal((await who.anonymous.get('/logout')).status, 405);
   for (const path of ['/admin/rounds/access/close-review', '/admin/rounds/access/decisions',
-    '/admin/rounds/access/publish'])
+    '/admin/rounds/access/publish', '/admin/rounds/access/remind'])
     assert.equal((await who.admin.get(path)).status, 405, path);
   for (const path of ['/awards', '/awards/access', '/admin/audit', '/admin/rounds/access/ranking',
     '/admin/rounds/access/calibration', '/admin/rounds/access/preview'])
@@ -244,7 +244,7 @@ test("the round's end and the people are the admins': everyone else's POSTs, wit
   for (const role of ROLES.filter((r) => r !== 'admin' && r !== 'anonymous')) {
     await who[role].page('/account');
     for (const path of ['/admin/rounds/access/close-review', '/admin/rounds/access/decisions',
-      '/admin/rounds/access/publish', '/admin/users'])
+      '/admin/rounds/access/publish', '/admin/users', '/admin/rounds/access/remind'])
       assert.equal((await who[role].post(path, { 'decision_1': 'winner', 'citation_1': 'Mine.', action: 'promote',
         user: '1', password: PW })).status, 404, `${role} ${path}`);
   }
