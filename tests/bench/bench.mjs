@@ -460,6 +460,30 @@ async function benchDecide(app, base, ceiling, sql) {
     `${(Buffer.byteLength(check.text) / 1024).toFixed(1)} KiB`);
 }
 
+// The admin's pages of the SPEC §8 round under wrk, one admin session:
+// the round's dashboard and the list of its 2,000 applications, beside
+// /healthz measured again in the same run (SPEC: each ≥ 20 %).
+async function benchAdminPages(app, base) {
+  const admin = seedAdmin(app);
+  const pages = [[`/admin/rounds/${SEED_SLUG}`, 'the round\'s dashboard'],
+    [`/admin/rounds/${SEED_SLUG}/applications`, 'its 2,000 applications']];
+  for (const [path] of pages) {
+    const r = await timed(app, 'GET', path, admin.token);
+    if (r.status !== 200)
+      throw new Error(`${path}: ${firstError(r)}`);
+  }
+  console.log('');
+  console.log(`${'scenario'.padEnd(col)} ${'req/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ratio'.padStart(7)}`);
+  const h = wrk(`${base}/healthz`);
+  console.log(row('/healthz, again (the ceiling now)', h, h.rps));
+  const cookie = [`Cookie: laurel_session=${admin.token}`];
+  for (const [path, what] of pages) {
+    const r = wrk(`${base}${path}`, { headers: cookie });
+    console.log(row(`${path} (${what})`, r, h.rps));
+    console.log(`  ${path}: ${((r.rps / h.rps) * 100).toFixed(1)} % of /healthz's requests/s in the same run (SPEC: ≥ 20 %)`);
+  }
+}
+
 let app = null;
 let cluster = null;
 let base = process.env.BENCH_URL;
@@ -553,6 +577,7 @@ try {
     if (await benchAssignment(app, sql)) {
       await benchReview(app, base, ceiling);
       await benchDecide(app, base, ceiling, sql);
+      await benchAdminPages(app, base);
     } else {
       console.log('(signed-in /review, the ranking and the awards page skipped: no assignment was written)');
     }
