@@ -13,6 +13,8 @@
 
 #include "admin/dashboard.h"
 #include "core/chart.h"
+#include "core/form.h"
+#include "web/body.h"
 #include "web/ctx.h"
 #include "web/handler.h"
 
@@ -126,6 +128,40 @@ dashboard_ready(json_t *dash)
 }
 #pragma GCC diagnostic pop
 
+/* A count of the query string (digits only, at most 6); -1 when absent. */
+static long
+dashboard_count(struct form *q, const char *name)
+{
+	const char	*v;
+
+	if ((v = form_get(q, name)) == NULL || *v == '\0' || strlen(v) > 6 ||
+	    strspn(v, "0123456789") != strlen(v))
+		return (-1);
+
+	return (strtol(v, NULL, 10));
+}
+
+/*
+ * After "Send reminders" (admin/remind.c's 303): how many were reminded
+ * and skipped; the table of the latest reminders says who and when.
+ */
+static void
+dashboard_reminded(struct http_request *req, json_t *dash)
+{
+	struct form	*q;
+	long		 sent, skipped;
+	char		 s[200];
+
+	q = body_query(req);
+	if ((sent = dashboard_count(q, "reminded")) == -1 ||
+	    (skipped = dashboard_count(q, "skipped")) == -1)
+		return;
+	(void)snprintf(s, sizeof(s), "Reminders sent to %ld reviewer%s; %ld "
+	    "skipped, reminded within the day. The latest reminders are "
+	    "listed below.", sent, sent == 1 ? "" : "s", skipped);
+	json_object_set_new(dash, "reminded_notice", json_string(s));
+}
+
 void
 dashboard_merge(struct http_request *req)
 {
@@ -138,4 +174,5 @@ dashboard_merge(struct http_request *req)
 	dashboard_needs(dash);
 	dashboard_ready(dash);
 	dashboard_reminders(dash);
+	dashboard_reminded(req, dash);
 }

@@ -4,7 +4,8 @@
  *	POST /admin/rounds/{slug}/remind
  *		one e-mail to every reviewer with pending reviews, at most
  *		one a day per reviewer and round (round_remind(), audited);
- *		the page says who was reminded and who was skipped
+ *		then 303 to the round's dashboard, which says how many were
+ *		reminded and skipped, and lists the latest reminders
  *
  * The e-mail's text is built by reminder_mail() in sql/98_dashboard.sql,
  * the one place of its wording: the mailer's automatic reminders (7 and
@@ -17,17 +18,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "panel/panel.h"
 #include "web/client.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/handler.h"
 #include "web/page.h"
 
-#define ROUNDS_PREFIX	"/admin/rounds/"
-#define REMIND_SUFFIX	"/remind"
-
 struct remind {
-	char	slug[64];
+	char	slug[PANEL_SLUG_MAX];
 	char	actor[32];
 	char	ip[CLIENT_ADDR_LEN];
 	char	*base;
@@ -47,20 +46,13 @@ remind_send(struct http_request *req)
 {
 	struct ctx	*ctx;
 	struct remind	*r;
-	const char	*params[4], *slug;
-	size_t		 len;
+	const char	*params[4];
 
 	ctx = ctx_get(req);
 	r = kore_calloc(1, sizeof(*r));
 	ctx->arg = r;
 	ctx->arg_free = remind_free;
-
-	/* The route's pattern guarantees the prefix and the suffix. */
-	slug = req->path + strlen(ROUNDS_PREFIX);
-	len = strlen(slug) - strlen(REMIND_SUFFIX);
-	if (len >= sizeof(r->slug))
-		return (step_error(req, 404, NULL));
-	(void)snprintf(r->slug, sizeof(r->slug), "%.*s", (int)len, slug);
+	panel_round_slug(req, r->slug, sizeof(r->slug));
 	(void)snprintf(r->actor, sizeof(r->actor), "%lld", ctx->user->id);
 	client_addr(req, r->ip, sizeof(r->ip));
 	r->base = page_url("");
@@ -76,21 +68,29 @@ remind_send(struct http_request *req)
 static int
 remind_done(struct http_request *req)
 {
-	json_t		*v, *data;
+	struct remind	*r;
+	json_t		*v;
 	const char	*s;
+	char		 loc[256];
+	int		 closed;
+	size_t		 sent, skipped;
 
 	if ((s = db_text(req, "remind")) == NULL ||
-	    (v = json_loads(s, JSON_DECODE_ANY, NULL)) == NULL)
+	    (v = json_loads(s, 0, NULL)) == NULL)
 		return (step_error(req, 404, NULL));
-	data = ctx_get(req)->data;
-	json_object_update(data, v);
+	closed = json_is_true(json_object_get(v, "closed"));
+	sent = json_array_size(json_object_get(v, "reminded"));
+	skipped = json_array_size(json_object_get(v, "skipped"));
 	json_decref(v);
-	json_object_set_new(data, "has_reminded", json_boolean(
-	    json_array_size(json_object_get(data, "reminded")) > 0));
-	json_object_set_new(data, "has_skipped", json_boolean(
-	    json_array_size(json_object_get(data, "skipped")) > 0));
+	if (closed)
+		return (step_error(req, 409, "Review is closed: reminders are "
+		    "no longer sent."));
 
-	return (step_page(req, 200, "partials/dashboard_remind"));
+	r = ctx_get(req)->arg;
+	(void)snprintf(loc, sizeof(loc), "/admin/rounds/%s?reminded=%zu"
+	    "&skipped=%zu#reminders", r->slug, sent, skipped);
+
+	return (step_redirect(req, loc));
 }
 
 static const step_fn remind_steps[] = { remind_send, remind_done, NULL };
@@ -100,5 +100,4 @@ HANDLER(admin_remind,
 	.enter = ENTER_ADMIN,
 	.body = BODY_FORM,
 	.steps = remind_steps,
-	.template = "partials/dashboard_remind",
 )
