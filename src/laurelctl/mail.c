@@ -585,8 +585,15 @@ mail_remind(struct mailer *m)
 	    params, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	PQclear(res);
+	if (ok)
+		return (0);
+	/* A lost connection is the loop's to mend; else mail still goes. */
+	if (PQstatus(m->conn) != CONNECTION_OK)
+		return (-1);
+	fprintf(stderr, "laurelctl: mail: the automatic reminders could not "
+	    "be queued: %s", PQerrorMessage(m->conn));
 
-	return (ok ? 0 : -1);
+	return (0);
 }
 
 /* Everything due; a failed message is due later, so this ends. */
