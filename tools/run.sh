@@ -16,7 +16,7 @@ if [ -z "${LAUREL_KEY_FILE:-}" ] && [ ! -e var/laurel.key ]; then
 fi
 
 tools/pg.sh start var/pg
-trap 'tools/pg.sh stop var/pg' EXIT INT TERM
+trap 'rm -f var/laurelctl.env; tools/pg.sh stop var/pg' EXIT INT TERM
 
 dsn=$(tools/pg.sh dsn var/pg postgres)
 if ! psql "$dsn" -Atqc "SELECT 1 FROM pg_database WHERE datname='laurel'" |
@@ -62,6 +62,31 @@ LAUREL_KEY_FILE=${LAUREL_KEY_FILE:-var/laurel.key}
 export LAUREL_DB LAUREL_BASE_URL LAUREL_MAIL_MODE LAUREL_MAIL_DIR LAUREL_DEV \
     LAUREL_ADMIN_TOTP LAUREL_KEY_FILE
 
+# laurelctl typed in another terminal of this directory reads this file
+# when its environment names no database (README "laurelctl"): the
+# owner's connection string, so mode 0600. It goes when run stops: the
+# cluster it points at is stopped too, and a stale file would only
+# trade "run make run" for a connection error.
+envq() {
+	printf '%s="%s"\n' "$1" "$(printf '%s' "$2" | sed 's/[\\"`$]/\\&/g')"
+}
+abs() {
+	case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$(pwd)" "$1" ;; esac
+}
+(
+	umask 077
+	{
+		echo "# Written by tools/run.sh for laurelctl; removed when it stops."
+		envq LAUREL_OWNER_DB "$(tools/pg.sh dsn var/pg laurel)"
+		envq LAUREL_DB "$LAUREL_DB"
+		envq LAUREL_BASE_URL "$LAUREL_BASE_URL"
+		envq LAUREL_MAIL_MODE "$LAUREL_MAIL_MODE"
+		envq LAUREL_MAIL_DIR "$(abs "$LAUREL_MAIL_DIR")"
+		envq LAUREL_KEY_FILE "$(abs "$LAUREL_KEY_FILE")"
+	} >var/laurelctl.env.tmp
+	mv var/laurelctl.env.tmp var/laurelctl.env
+)
+
 # The mailer writes var/mail/*.eml and prints each link.
 build/laurelctl mail &
 mail_pid=$!
@@ -74,5 +99,5 @@ echo "Laurel: http://127.0.0.1:8888  (Ctrl-C stops it)"
 setsid stdbuf -oL kore -c conf/laurel.conf -f -n -r &
 kore_pid=$!
 trap 'kill -TERM $kore_pid $mail_pid 2>/dev/null; wait 2>/dev/null;
-    tools/pg.sh stop var/pg' EXIT INT TERM
+    rm -f var/laurelctl.env; tools/pg.sh stop var/pg' EXIT INT TERM
 wait $kore_pid

@@ -4,11 +4,21 @@
  * is a command-line tool, not a Kore worker.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/envfile.h"
 #include "laurelctl/laurelctl.h"
+
+/* The files deploy/ installs: the instances', then the owner's. */
+#define CTL_ENV_PROD	"/etc/laurel/laurel.env"
+#define CTL_ENV_OWNER	"/etc/laurel/owner.env"
+/* What `make run` writes in the project's root (tools/run.sh). */
+#define CTL_ENV_DEV	"var/laurelctl.env"
+/* A settings file is a few lines; anything bigger is not one. */
+#define CTL_ENV_MAX	(64 * 1024)
 
 static const struct {
 	const char	*name;
@@ -38,8 +48,142 @@ usage(void)
 		    commands[i].help);
 	fprintf(stderr, "\nThe database is taken from LAUREL_OWNER_DB, or "
 	    "else LAUREL_DB (a libpq connection\nstring of the schema's "
-	    "owner).\n");
+	    "owner). When neither is set, the settings come from\n"
+	    "$LAUREL_ENV_FILE, else " CTL_ENV_PROD " and " CTL_ENV_OWNER
+	    ",\nelse " CTL_ENV_DEV " (written by `make run`); the "
+	    "environment wins.\n");
 	exit(2);
+}
+
+/*
+ * Reads one file into ef: 1, 0 when it does not exist (and may not),
+ * -1 after printing why.
+ */
+static int
+env_read(const char *path, int must, struct envfile *ef)
+{
+	FILE		*f;
+	char		*text, err[256];
+	size_t		 len;
+	int		 rc;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must)
+			return (0);
+		fprintf(stderr, "laurelctl: cannot read %s: %s\n", path,
+		    strerror(errno));
+		return (-1);
+	}
+	if ((text = malloc(CTL_ENV_MAX + 1)) == NULL)
+		abort();
+	len = fread(text, 1, CTL_ENV_MAX + 1, f);
+	rc = -1;
+	if (ferror(f))
+		fprintf(stderr, "laurelctl: cannot read %s: %s\n", path,
+		    strerror(errno));
+	else if (len > CTL_ENV_MAX)
+		fprintf(stderr, "laurelctl: %s: over %d bytes, not a "
+		    "settings file\n", path, CTL_ENV_MAX);
+	else if (envfile_parse(ef, text, len, err, sizeof(err)) == -1)
+		fprintf(stderr, "laurelctl: %s %s\n", path, err);
+	else
+		rc = 1;
+	free(text);
+	(void)fclose(f);
+	return (rc);
+}
+
+/*
+ * Puts a file's settings into the environment, except those the
+ * environment has already (even empty: a caller that emptied one meant
+ * it). present says which were there before any file was read, so a
+ * later file may still replace an earlier one (the owner's file after
+ * the instances').
+ */
+static void
+env_apply(const struct envfile *ef, const char *const *present)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < ef->nvars; i++) {
+		for (j = 0; present[j] != NULL; j++) {
+			if (strcmp(present[j], ef->vars[i].name) == 0)
+				break;
+		}
+		if (present[j] != NULL)
+			continue;
+		if (setenv(ef->vars[i].name, ef->vars[i].value, 1) == -1) {
+			fprintf(stderr, "laurelctl: setenv %s: %s\n",
+			    ef->vars[i].name, strerror(errno));
+			exit(1);
+		}
+	}
+}
+
+/*
+ * The operator's commands find their settings where the operator is:
+ * an explicit $LAUREL_ENV_FILE (empty: none at all), else production's
+ * files, else the development instance's. Without a database setting
+ * in the environment only: a caller that gave one (the tests, systemd
+ * units) gets exactly its environment. A file that is there but cannot
+ * be read or parsed stops the command: going on would act on some
+ * other database than the one the operator set up.
+ */
+static void
+env_load(void)
+{
+	const char	*paths[3], *explicit;
+	const char	**present;
+	struct envfile	 ef[2];
+	size_t		 n, i, j, k, total;
+	int		 rc;
+
+	n = 0;
+	if ((explicit = getenv("LAUREL_ENV_FILE")) != NULL) {
+		if (*explicit == '\0')
+			return;
+		paths[n++] = explicit;
+	} else if (getenv("LAUREL_DB") != NULL ||
+	    getenv("LAUREL_OWNER_DB") != NULL)
+		return;
+
+	memset(ef, 0, sizeof(ef));
+	if (n == 1) {
+		if (env_read(paths[0], 1, &ef[0]) == -1)
+			exit(1);
+	} else {
+		paths[0] = CTL_ENV_PROD;
+		paths[1] = CTL_ENV_OWNER;
+		for (i = 0; i < 2; i++) {
+			if ((rc = env_read(paths[i], 0, &ef[n])) == -1)
+				exit(1);
+			n += rc;
+		}
+		if (n == 0) {
+			paths[0] = CTL_ENV_DEV;
+			if ((rc = env_read(paths[0], 0, &ef[0])) == -1)
+				exit(1);
+			n = rc;
+		}
+	}
+
+	total = 0;
+	for (i = 0; i < n; i++)
+		total += ef[i].nvars;
+	if ((present = calloc(total + 1, sizeof(*present))) == NULL)
+		abort();
+	k = 0;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ef[i].nvars; j++) {
+			if (getenv(ef[i].vars[j].name) != NULL)
+				present[k++] = ef[i].vars[j].name;
+		}
+	}
+	for (i = 0; i < n; i++)
+		env_apply(&ef[i], present);
+	free(present);
+	for (i = 0; i < n; i++)
+		envfile_free(&ef[i]);
 }
 
 PGconn *
@@ -57,9 +201,9 @@ ctl_open(char *errbuf, size_t errlen)
 	if ((dsn = getenv("LAUREL_OWNER_DB")) == NULL || *dsn == '\0')
 		dsn = getenv("LAUREL_DB");
 	if (dsn == NULL || *dsn == '\0') {
-		(void)snprintf(errbuf, errlen, "LAUREL_DB is not set, nor "
-		    "LAUREL_OWNER_DB (the libpq connection string of the "
-		    "schema's owner)");
+		(void)snprintf(errbuf, errlen, "no database: LAUREL_DB is "
+		    "not set; set it, or run `make run` in this directory, "
+		    "or install " CTL_ENV_PROD);
 		return (NULL);
 	}
 
@@ -99,6 +243,7 @@ main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 
+	env_load();
 	for (i = 0; commands[i].name != NULL; i++) {
 		if (strcmp(commands[i].name, argv[1]) == 0)
 			return (commands[i].run(argc - 1, argv + 1));

@@ -17,6 +17,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+
+// Tests never read a developer's environment file (laurelctl reads
+// var/laurelctl.env while `make run` is up): empty means "read no file".
+process.env.LAUREL_ENV_FILE ??= '';
 const PG = join(ROOT, 'tools/pg.sh');
 
 // The module under test: `make test` builds one with ASan/UBSan and
