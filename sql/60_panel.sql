@@ -125,6 +125,22 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	WHERE s.round_id = p_round AND s.ended_at IS NULL
 $$;
 
+-- The assignments whose reviews count: active, and their reviewer not
+-- conflicted with the application after all (round_conflicts(), the
+-- set-wise conflict_between()). The agenda, the ranking, the exports and
+-- the publication all count reviews by this one rule.
+CREATE OR REPLACE FUNCTION round_counted_assignments(p_round bigint)
+RETURNS SETOF assignments
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	WITH conf AS (SELECT DISTINCT c.application_id, c.user_id
+		FROM round_conflicts(p_round) c WHERE NOT c.cleared)
+	SELECT s.* FROM round_active_assignments(p_round) s
+	WHERE NOT EXISTS (SELECT 1 FROM conf
+	    WHERE conf.application_id = s.application_id
+	    AND conf.user_id = s.user_id)
+$$;
+REVOKE ALL ON FUNCTION round_counted_assignments(bigint) FROM PUBLIC;
+
 /*
  * Invitations and members.
  */

@@ -245,16 +245,11 @@ BEGIN
 		conflict_between(a.id, p_user) AS mine
 		FROM applications a
 		WHERE a.round_id = r.id AND a.state = 'submitted'),
-	conf AS (SELECT DISTINCT c.application_id, c.user_id
-		FROM round_conflicts(r.id) c WHERE NOT c.cleared),
 	-- As consensus_reviewers(), for the whole round at once.
 	act AS (SELECT s.id, s.application_id, s.user_id,
 		coalesce(v.state, 'none') AS state
-		FROM round_active_assignments(r.id) s
-		LEFT JOIN reviews v ON v.assignment_id = s.id
-		WHERE NOT EXISTS (SELECT 1 FROM conf
-		    WHERE conf.application_id = s.application_id
-		    AND conf.user_id = s.user_id)),
+		FROM round_counted_assignments(r.id) s
+		LEFT JOIN reviews v ON v.assignment_id = s.id),
 	-- By code, not in rubric order: one hash join for the round, where
 	-- rubric order cost an index probe per score.
 	halves AS (SELECT act.id, coalesce(json_object_agg(x.criterion,

@@ -65,17 +65,12 @@ BEGIN
 		LEFT JOIN mine ON mine.application_id = a.id
 		WHERE a.round_id = r.id AND a.state = 'submitted'),
 	apps AS (SELECT * FROM sub WHERE NOT sub.mine),
-	conf AS (SELECT DISTINCT c.application_id, c.user_id
-		FROM round_conflicts(r.id) c WHERE NOT c.cleared),
 	-- The reviews that count, of the applications the admin may see.
 	act AS (SELECT s.id, s.application_id, s.user_id,
 		coalesce(v.state, 'none') AS state
-		FROM round_active_assignments(r.id) s
+		FROM round_counted_assignments(r.id) s
 		JOIN apps ON apps.id = s.application_id
-		LEFT JOIN reviews v ON v.assignment_id = s.id
-		WHERE NOT EXISTS (SELECT 1 FROM conf
-		    WHERE conf.application_id = s.application_id
-		    AND conf.user_id = s.user_id)),
+		LEFT JOIN reviews v ON v.assignment_id = s.id),
 	-- Each submitted review as [reviewer, halves in rubric order...]:
 	-- plain arrays of numbers, a quarter of the text of objects by code
 	-- (SPEC §8: 6,000 reviews for the page to parse). A score missing

@@ -283,16 +283,11 @@ $$;
  */
 CREATE OR REPLACE FUNCTION publish_snapshot(p_round bigint) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	WITH conf AS (SELECT DISTINCT c.application_id, c.user_id
-		FROM round_conflicts(p_round) c WHERE NOT c.cleared),
-	said AS (SELECT s.application_id, v.feedback, row_number() OVER (
+	WITH said AS (SELECT s.application_id, v.feedback, row_number() OVER (
 		    PARTITION BY s.application_id ORDER BY s.id) AS n
-		FROM round_active_assignments(p_round) s
+		FROM round_counted_assignments(p_round) s
 		JOIN reviews v ON v.assignment_id = s.id
-		WHERE v.state = 'submitted' AND btrim(v.feedback) <> ''
-		    AND NOT EXISTS (SELECT 1 FROM conf
-			WHERE conf.application_id = s.application_id
-			AND conf.user_id = s.user_id)),
+		WHERE v.state = 'submitted' AND btrim(v.feedback) <> ''),
 	reviewers AS (SELECT said.application_id, jsonb_agg(jsonb_build_object(
 		    'label', 'Reviewer ' || said.n, 'text', said.feedback)
 		    ORDER BY said.n) AS feedback

@@ -26,15 +26,10 @@ BEGIN
 	apps AS (SELECT a.* FROM applications a
 		WHERE a.round_id = r.id AND NOT EXISTS (SELECT 1 FROM mine
 		    WHERE mine.application_id = a.id)),
-	conf AS (SELECT DISTINCT c.application_id, c.user_id
-		FROM round_conflicts(r.id) c WHERE NOT c.cleared),
 	act AS (SELECT s.application_id, coalesce(v.state, 'none') AS state
-		FROM round_active_assignments(r.id) s
+		FROM round_counted_assignments(r.id) s
 		JOIN apps ON apps.id = s.application_id
-		LEFT JOIN reviews v ON v.assignment_id = s.id
-		WHERE NOT EXISTS (SELECT 1 FROM conf
-		    WHERE conf.application_id = s.application_id
-		    AND conf.user_id = s.user_id)),
+		LEFT JOIN reviews v ON v.assignment_id = s.id),
 	byapp AS (SELECT act.application_id, count(*) AS due,
 		count(*) FILTER (WHERE act.state IN ('submitted', 'abstained'))
 		    AS done
@@ -78,17 +73,12 @@ BEGIN
 	RETURN (
 	WITH mine AS (SELECT DISTINCT m.application_id
 		FROM ranking_conflicts(r.id, p_user) m),
-	conf AS (SELECT DISTINCT c.application_id, c.user_id
-		FROM round_conflicts(r.id) c WHERE NOT c.cleared),
 	act AS (SELECT s.id, s.application_id, s.user_id
-		FROM round_active_assignments(r.id) s
+		FROM round_counted_assignments(r.id) s
 		JOIN reviews v ON v.assignment_id = s.id
 		    AND v.state = 'submitted'
 		WHERE NOT EXISTS (SELECT 1 FROM mine
-		    WHERE mine.application_id = s.application_id)
-		AND NOT EXISTS (SELECT 1 FROM conf
-		    WHERE conf.application_id = s.application_id
-		    AND conf.user_id = s.user_id))
+		    WHERE mine.application_id = s.application_id))
 	SELECT json_build_object('round', json_build_object('id', r.id,
 	    'slug', r.slug, 'title', r.title),
 	    'rubric', consensus_rubric(r.id),
