@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (never a downloaded
 // browser), with axe-core for accessibility checks.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
@@ -32,4 +33,24 @@ export async function screenshot(page, name) {
   const dir = join(ROOT, 'build/screenshots');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+// A page is clean when axe finds nothing and nothing scrolls sideways;
+// its screenshot is kept as name.
+export async function checkClean(page, name) {
+  assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px`);
+  await screenshot(page, name);
+}
+
+// A new page of ctx, signed in as email (password PW) on app.
+export async function signInPage(app, ctx, email, password) {
+  const page = await ctx.newPage();
+  await page.goto(app.url('/login'));
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/account$/);
+  return page;
 }

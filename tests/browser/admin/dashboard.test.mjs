@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp } from '../../lib/harness.mjs';
-import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../../lib/browser.mjs';
+import { launch, checkClean, signInPage, PHONE, DESKTOP } from '../../lib/browser.mjs';
 import { PW, openRound } from '../../lib/apply.mjs';
 import { admin, submitted } from '../../lib/panel.mjs';
 
@@ -39,22 +39,9 @@ after(async () => {
   await app?.stop();
 });
 
-async function clean(page, name) {
-  assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px`);
-  await screenshot(page, `dashboard-${name}`);
-}
+const clean = (page, name) => checkClean(page, `dashboard-${name}`);
 
-async function signIn(ctx, email) {
-  const page = await ctx.newPage();
-  await page.goto(app.url('/login'));
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(PW);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/account$/);
-  return page;
-}
+const signIn = (ctx, email) => signInPage(app, ctx, email, PW);
 
 for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`an admin reads the dashboard and its chart (${label})`, async () => {

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp } from '../../lib/harness.mjs';
-import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../../lib/browser.mjs';
+import { launch, checkClean, signInPage, PHONE, DESKTOP } from '../../lib/browser.mjs';
 import { PW, openRound } from '../../lib/apply.mjs';
 import { admin, submitted } from '../../lib/panel.mjs';
 
@@ -27,22 +27,12 @@ after(async () => {
   await app?.stop();
 });
 
-async function clean(page, name) {
-  assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px`);
-  await screenshot(page, `admin-${name}`);
-}
+const clean = (page, name) => checkClean(page, `admin-${name}`);
 
 for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`an admin finds and disables a person, reads the trail, exports (${label})`, async () => {
     const ctx = await browser.newContext({ viewport, acceptDownloads: true });
-    const page = await ctx.newPage();
-    await page.goto(app.url('/login'));
-    await page.getByLabel('E-mail address').fill('chair@example.org');
-    await page.getByLabel('Password').fill(PW);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/account$/);
+    const page = await signInPage(app, ctx, 'chair@example.org', PW);
 
     await page.goto(app.url('/admin'));
     await page.getByRole('link', { name: 'People', exact: true }).click();

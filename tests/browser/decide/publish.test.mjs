@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp } from '../../lib/harness.mjs';
-import { launch, axeViolations, screenshot, PHONE, DESKTOP } from '../../lib/browser.mjs';
+import { launch, checkClean, signInPage, PHONE, DESKTOP } from '../../lib/browser.mjs';
 import { PW, openRound, setCloses } from '../../lib/apply.mjs';
 import { admin, submitted } from '../../lib/panel.mjs';
 
@@ -49,22 +49,9 @@ after(async () => {
   await app?.stop();
 });
 
-async function clean(page, name) {
-  assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px`);
-  await screenshot(page, `decide-${name}`);
-}
+const clean = (page, name) => checkClean(page, `decide-${name}`);
 
-async function signIn(ctx, email) {
-  const page = await ctx.newPage();
-  await page.goto(app.url('/login'));
-  await page.getByLabel('E-mail address').fill(email);
-  await page.getByLabel('Password').fill(PW);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/account$/);
-  return page;
-}
+const signIn = (ctx, email) => signInPage(app, ctx, email, PW);
 
 test('an admin closes review, decides, previews and publishes', async () => {
   const ctx = await browser.newContext({ viewport: DESKTOP });
