@@ -1,6 +1,6 @@
 #!/bin/sh
 # `make test`: every suite, then one summary line summed over all of them.
-#   tests/run.sh [unit|fuzz|http|browser]...   (default: all, in order)
+#   tests/run.sh [unit|fuzz|http|browser|ops]...   (default: all, in order)
 # Exit status is non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -108,13 +108,16 @@ if [ -f build/san/laurel.so ] && [ -z "${LAUREL_TEST_MODULE:-}" ]; then
 	export LAUREL_TEST_MODULE LAUREL_TEST_PRELOAD
 fi
 
-suites=${*:-unit fuzz http browser}
+suites=${*:-unit fuzz http browser ops}
 for s in $suites; do
 	case "$s" in
 	unit)		suite_unit ;;
 	fuzz)		suite_fuzz ;;
 	http)		with_cluster suite_node http tests/http/*/*.test.mjs ;;
 	browser)	with_cluster suite_node browser tests/browser/*/*.test.mjs ;;
+	# The production stack and its faults (nginx, chrooted instances,
+	# restarts): each file starts the clusters and processes it needs.
+	ops)		with_cluster suite_node ops tests/ops/*.test.mjs ;;
 	*)		echo "unknown suite $s"; failed=$((failed + 1)) ;;
 	esac
 done

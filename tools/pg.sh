@@ -4,6 +4,8 @@
 #   tools/pg.sh start DIR    create (first time) and start; prints the DSN
 #   tools/pg.sh stop DIR
 #   tools/pg.sh dsn DIR [DB] the libpq connection string
+# PG_PORT=N also listens on 127.0.0.1:N (the production stack's tests:
+# chrooted Kore workers reach PostgreSQL over TCP, as in production).
 # PostgreSQL refuses to run as root: as root the cluster belongs to the
 # unprivileged system user "laurel" (created if missing).
 set -eu
@@ -39,6 +41,14 @@ ensure_user() {
 	fi
 }
 
+listen() {
+	if [ -n "${PG_PORT:-}" ]; then
+		echo "-c listen_addresses=127.0.0.1 -p $PG_PORT"
+	else
+		echo "-c listen_addresses="
+	fi
+}
+
 case "$cmd" in
 start)
 	ensure_user
@@ -50,7 +60,7 @@ start)
 	fi
 	if ! as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-		    -o "-k $dir -c listen_addresses= -c fsync=${PG_FSYNC:-on}" \
+		    -o "-k $dir -c fsync=${PG_FSYNC:-on} $(listen)" \
 		    start >/dev/null || {
 			echo "pg.sh: PostgreSQL did not start," \
 			    "see $dir/postgres.log" >&2; exit 1; }
