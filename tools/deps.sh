@@ -10,7 +10,7 @@ libssl-dev postgresql-15 postgresql-client-15 ca-certificates
 liboath-dev libqrencode-dev libcurl4-openssl-dev libcmark-dev libqpdf-dev
 libutf8proc-dev libglpk-dev zlib1g-dev libzip-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev chromium wrk curl
-fonts-dejavu-core python3 python3-aiosmtpd nginx openssl"
+fonts-dejavu-core python3 python3-aiosmtpd nginx openssl procps systemd"
 
 case "${1:-run}" in
 run)	want="$RUN_PKGS" ;;

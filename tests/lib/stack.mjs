@@ -167,19 +167,64 @@ class Front {
         servername: HOST, ca, ALPNProtocols: ['h2'],
       }),
     });
-    this.h2.on('error', () => { /* a request's own error reports it */ });
+    const h2 = this.h2;
+    h2.on('error', () => { /* a request's own error reports it */ });
+    // nginx reloading: this connection takes no new requests.
+    h2.on('goaway', () => {
+      if (this.h2 === h2)
+        this.h2 = null;
+    });
     return this.h2;
   }
 
-  request(method, path, headers = {}, body) {
+  // A stream that nginx refused unprocessed (a GOAWAY from a worker
+  // that is shutting down on reload, or REFUSED_STREAM) is sent again on
+  // a new connection, as browsers do; anything else is the caller's.
+  async request(method, path, headers = {}, body) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(method, path, headers, body);
+      } catch (e) {
+        if (!e.unprocessed || attempt >= 3)
+          throw e;
+        this.h2 = null;
+        this.stack.resent++;
+      }
+    }
+  }
+
+  once(method, path, headers, body) {
     return new Promise((resolve, reject) => {
-      const req = this.session().request({ ':method': method, ':path': path, ...headers });
+      let req;
+      try {
+        req = this.session().request({ ':method': method, ':path': path, ...headers });
+      } catch (e) {
+        e.unprocessed = true;
+        reject(e);
+        return;
+      }
       const chunks = [];
       let head;
       req.on('response', (h) => { head = h; });
       req.on('data', (c) => chunks.push(c));
-      req.on('end', () => resolve(toResponse(head, Buffer.concat(chunks))));
-      req.on('error', reject);
+      req.on('end', () => {
+        if (head)
+          resolve(toResponse(head, Buffer.concat(chunks)));
+      });
+      req.on('close', () => {
+        if (head)
+          return;
+        const e = new Error(`${method} ${path}: stream closed without an answer (code ${req.rstCode})`);
+        e.unprocessed = req.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
+        reject(e);
+      });
+      req.on('error', (e) => {
+        if (head)
+          return reject(e);
+        e.unprocessed = ['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION'].includes(e.code) ||
+          req.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
+        reject(e);
+      });
       req.end(body);
     });
   }
@@ -226,6 +271,7 @@ export class Stack {
       mkdirSync(join(s.dir, d), { recursive: true });
     chmodSync(join(s.dir, 'nginx/tmp'), 0o777);
     s.fronts = [];
+    s.resent = 0;
     try {
       await s.startDatabase();
       s.httpsPort = await freePort();
@@ -337,6 +383,10 @@ http {
       await sleep(50);
     }
     throw new Error(`nginx did not start: ${readFileSync(join(n, 'logs/error.log'), 'utf8')}`);
+  }
+
+  nginxSite() {
+    return readFileSync(join(this.dir, 'nginx/site.conf'), 'utf8');
   }
 
   front(from = '127.0.0.1') {

@@ -134,6 +134,10 @@ test('register, verify, sign in on one instance, go on on the other, upload 20 M
   assert.equal(down.status, 200);
   assert.ok(Buffer.from(await down.arrayBuffer()).equals(doc), 'the same bytes come back');
 
+  // Bodies other than documents keep nginx's 1 MiB limit.
+  const big = await c.post(`/applications/${id}`, null, { raw: 'x='.padEnd(2 * 1024 * 1024, 'x') });
+  assert.equal(big.status, 413);
+
   const sub = await saveForm(c, id, fullForm(), { action: 'submit' });
   assert.equal(sub.status, 303, await sub.text());
   assert.equal(sql(`SELECT state FROM applications WHERE id = ${id}`), 'submitted');
