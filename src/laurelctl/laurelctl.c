@@ -34,6 +34,8 @@ static const struct {
 	{ "prune", ctl_prune, "delete expired sessions, links, counters and "
 	    "old mail" },
 	{ "seed", ctl_seed, "bench: the data set of make bench (SPEC §8)" },
+	{ "restore-check", ctl_restore_check, "DUMP [--key FILE]: restore a "
+	    "backup, check rows and documents" },
 	{ NULL, NULL, NULL }
 };
 

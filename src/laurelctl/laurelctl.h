@@ -19,6 +19,7 @@ int	ctl_mail(int, char **);
 int	ctl_key(int, char **);
 int	ctl_prune(int, char **);
 int	ctl_seed(int, char **);
+int	ctl_restore_check(int, char **);
 
 /* Conflict keys of applications that have none (migrate): how many, or -1. */
 long	ctl_keys_backfill(PGconn *);
