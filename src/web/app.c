@@ -49,6 +49,9 @@ static struct sock_filter filter_laurel[] = {
 	KORE_SYSCALL_ALLOW(getpeername),
 	KORE_SYSCALL_ALLOW(getsockname),
 	KORE_SYSCALL_ALLOW(shutdown),
+	/* web/gate.c: room for an upload's temporary file. */
+	KORE_SYSCALL_ALLOW(statfs),
+	KORE_SYSCALL_ALLOW(fallocate),
 	/* Task threads (Argon2id) under glibc and the sanitizers. */
 	KORE_SYSCALL_ALLOW(gettid),
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
