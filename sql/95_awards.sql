@@ -9,7 +9,8 @@
 -- (no timer to miss it). Before that the round is in no list and its
 -- pages are NULL (the site's 404). The pages cache what they render
 -- (web/pubcache.c) until awards_next_change_ms(), the next embargo to
--- end.
+-- end. The instance asks all three through award_page() (at the end),
+-- which a streaming replica may answer (LAUREL_DB_PUBLIC).
 --
 -- The preview (decide/) renders the rows publication would write,
 -- awards_preview(), through award_round_json_of(p_round, true): exactly
@@ -189,4 +190,60 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	    1000)::bigint
 	FROM rounds r
 	WHERE r.published_at IS NOT NULL AND r.embargo_until > now()
+$$;
+
+-- How far this server's data goes, as a position in the write-ahead log
+-- (bytes): on a streaming replica (LAUREL_DB_PUBLIC, issue 15) the end
+-- of the last record it replayed; on the primary the end of the last
+-- one written, which a notification of laurel_awards, delivered after
+-- its commit, is behind. The cache (web/pubcache.h) keeps a page read
+-- on a replica only once the replica has replayed that far.
+--
+-- The primary's insert position is where the next record starts: past
+-- the page header when the last one ended at a page's end (24 bytes,
+-- 40 on a segment's first page), where a replica's replay ends. Insert,
+-- not flush: with synchronous_commit off a commit notifies before its
+-- record is flushed.
+CREATE OR REPLACE FUNCTION awards_wal_position() RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+DECLARE
+	v_pos bigint;
+BEGIN
+	IF pg_is_in_recovery() THEN
+		RETURN pg_last_wal_replay_lsn() - '0/0'::pg_lsn;
+	END IF;
+	v_pos := pg_current_wal_insert_lsn() - '0/0'::pg_lsn;
+	IF v_pos % pg_size_bytes(current_setting('wal_segment_size')) = 40 THEN
+		RETURN v_pos - 40;
+	END IF;
+	IF v_pos % current_setting('wal_block_size')::bigint = 24 THEN
+		RETURN v_pos - 24;
+	END IF;
+	RETURN v_pos;
+END
+$$;
+
+-- A public page's data as the instance reads it, on the primary or on
+-- a replica: the page (awards_index() when p_slug is NULL, award_round()
+-- when p_ref is NULL, else award_practice()), awards_next_change_ms(),
+-- and the server's position before the page was read. The order is the
+-- point: a VOLATILE function reads each statement with a new snapshot
+-- (READ COMMITTED), so the page shows at least what was replayed at
+-- wal_position. Under another isolation the snapshot is the
+-- transaction's, older than the position: wal_position is then 0, and
+-- a replica's page is never cached.
+CREATE OR REPLACE FUNCTION award_page(p_slug text, p_ref text,
+    OUT wal_position bigint, OUT page json, OUT next_change_ms bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+BEGIN
+	wal_position := CASE WHEN current_setting('transaction_isolation') =
+	    'read committed' THEN awards_wal_position() ELSE 0 END;
+	SELECT CASE WHEN p_slug IS NULL THEN awards_index()
+		WHEN p_ref IS NULL THEN award_round(p_slug)
+		ELSE award_practice(p_slug, p_ref) END,
+	    awards_next_change_ms()
+	INTO page, next_change_ms;
+END
 $$;

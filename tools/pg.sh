@@ -4,6 +4,11 @@
 #   tools/pg.sh start DIR    create (first time) and start; prints the DSN
 #   tools/pg.sh stop DIR
 #   tools/pg.sh dsn DIR [DB] the libpq connection string
+#   tools/pg.sh replica DIR PRIMARYDIR
+#                            a hot-standby streaming replica of the running
+#                            cluster in PRIMARYDIR (pg_basebackup -R, the
+#                            first time), then started like any other
+#                            (PG_PRIMARY_PORT=N when that one has PG_PORT=N)
 # PG_PORT=N also listens on 127.0.0.1:N (the production stack's tests:
 # chrooted Kore workers reach PostgreSQL over TCP, as in production).
 # PostgreSQL refuses to run as root: as root the cluster belongs to the
@@ -16,7 +21,8 @@ PGUSER_OS=laurel
 cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || {
-	echo "usage: tools/pg.sh start|stop|dsn DIR [DB]" >&2; exit 2; }
+	echo "usage: tools/pg.sh start|stop|dsn|replica DIR [DB|PRIMARYDIR]" >&2
+	exit 2; }
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
@@ -49,6 +55,16 @@ listen() {
 	fi
 }
 
+start_server() {
+	if ! as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
+		    -o "-k $dir -c fsync=${PG_FSYNC:-on} $(listen)" \
+		    start >/dev/null || {
+			echo "pg.sh: PostgreSQL did not start," \
+			    "see $dir/postgres.log" >&2; exit 1; }
+	fi
+}
+
 case "$cmd" in
 start)
 	ensure_user
@@ -58,13 +74,25 @@ start)
 			echo "pg.sh: initdb failed, see $dir/initdb.log" >&2
 			exit 1; }
 	fi
-	if ! as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-		    -o "-k $dir -c fsync=${PG_FSYNC:-on} $(listen)" \
-		    start >/dev/null || {
-			echo "pg.sh: PostgreSQL did not start," \
-			    "see $dir/postgres.log" >&2; exit 1; }
+	start_server
+	;;
+replica)
+	# initdb's defaults already stream: wal_level replica, ten WAL
+	# senders, replication allowed to local users; a standby answers
+	# queries (hot_standby on).
+	primary=${3:-}
+	[ -n "$primary" ] && [ -d "$primary" ] || {
+		echo "pg.sh: replica needs the primary's folder" >&2; exit 2; }
+	primary=$(cd "$primary" && pwd)
+	ensure_user
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/pg_basebackup" -h "$primary" \
+		    -p "${PG_PRIMARY_PORT:-5432}" -U laurel -D "$dir/data" \
+		    -R -X stream -c fast >"$dir/basebackup.log" 2>&1 || {
+			echo "pg.sh: pg_basebackup from $primary failed," \
+			    "see $dir/basebackup.log" >&2; exit 1; }
 	fi
+	start_server
 	;;
 stop)
 	if [ -f "$dir/data/PG_VERSION" ]; then
@@ -76,7 +104,7 @@ dsn)
 	echo "host=$dir dbname=${3:-laurel} user=laurel"
 	;;
 *)
-	echo "usage: tools/pg.sh start|stop|dsn DIR [DB]" >&2
+	echo "usage: tools/pg.sh start|stop|dsn|replica DIR [DB|PRIMARYDIR]" >&2
 	exit 2
 	;;
 esac

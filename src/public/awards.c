@@ -16,6 +16,12 @@
  * cache (web/pubcache.h) without a query; a miss renders the page and
  * keeps it. The pages read no session and set no cookie: every visitor
  * gets the same bytes.
+ *
+ * Their one query, award_page() of sql/95_awards.sql, names DB_PUBLIC:
+ * a streaming replica when LAUREL_DB_PUBLIC is set (issue 15), else the
+ * primary. It is the page's first step rather than the driver's load,
+ * which always asks the primary; it also says how far the replica had
+ * replayed, for the cache.
  */
 
 #include <kore/kore.h>
@@ -44,10 +50,11 @@
 #define TYPE_HTML	"text/html; charset=utf-8"
 #define TYPE_JSON	"application/json"
 
-/* The page's query: its data, and when it changes by itself. */
-#define NEXT_CHANGE	", awards_next_change_ms() AS next_change_ms"
+/* The page's query: its data, when it changes by itself, its position. */
+#define PAGE_SQL	"SELECT page, next_change_ms, wal_position " \
+			"FROM award_page($1, $2)"
 
-/* A request of these pages, between its load and its step. */
+/* A request of these pages, between its query and its answer. */
 struct award_req {
 	int			 json;	/* answer in JSON */
 	int			 valid;	/* the path can name something */
@@ -55,6 +62,8 @@ struct award_req {
 	size_t			 slug_len;
 	const char		*ref;
 	size_t			 ref_len;
+	char			 slug_text[SLUG_MAX + 1]; /* for the query */
+	char			 ref_text[REF_MAX + 1];
 	char			 key[KEY_MAX]; /* "" when not cacheable */
 	uint64_t		 gen;	/* pubcache's, before the query */
 	int64_t			 started; /* pubcache_clock(), the same */
@@ -213,7 +222,7 @@ award_expires(struct http_request *req, struct award_req *ar)
 	const char	*v;
 	int64_t		 ms;
 
-	if ((v = handler_loaded(req, "next_change_ms")) == NULL)
+	if ((v = db_text(req, "next_change_ms")) == NULL)
 		return (0);
 	if ((ms = strtoll(v, NULL, 10)) < 1)
 		ms = 1;
@@ -221,6 +230,17 @@ award_expires(struct http_request *req, struct award_req *ar)
 	return (ar->started + ms);
 }
 
+/* How far the server that answered had replayed (sql/95_awards.sql). */
+static uint64_t
+award_position(struct http_request *req)
+{
+	const char	*v;
+
+	if ((v = db_text(req, "wal_position")) == NULL)
+		return (0);
+
+	return (strtoull(v, NULL, 10));
+}
 
 /*
  * The page's answer from its loaded data: JSON as loaded, or the
@@ -242,7 +262,7 @@ award_answer(struct http_request *req, const char *tmpl,
 		award_send_kept(req, &ar->cached);
 		return (STEP_DONE);
 	}
-	if ((page = handler_loaded(req, "page")) == NULL ||
+	if ((page = db_text(req, "page")) == NULL ||
 	    (data = json_loads(page, 0, NULL)) == NULL)
 		return (award_missing(req, ar));
 
@@ -264,8 +284,8 @@ award_answer(struct http_request *req, const char *tmpl,
 	len = strlen(body);
 
 	if (ar->key[0] != '\0')
-		pubcache_put(ar->key, ar->gen, type, body, len,
-		    award_expires(req, ar));
+		pubcache_put(ar->key, ar->gen, award_position(req), type, body,
+		    len, award_expires(req, ar));
 	award_send(req, type, body, len);
 	free(body);
 
@@ -395,44 +415,59 @@ awards_index_shape(json_t *data, int preview)
  * The pages.
  */
 
-static const char *
-awards_load(struct http_request *req, struct load_params *lp)
+/*
+ * The page's query, on the public pages' database (web/db.h), unless
+ * the cache had it or the path names nothing.
+ */
+static int
+award_read(struct http_request *req, int segments)
 {
 	struct award_req	*ar;
+	struct db_params	 p;
+	const char		*values[2];
 
-	(void)lp;
-	ar = award_begin(req, 0);
+	ar = award_begin(req, segments);
 	if (ar->hit || !ar->valid)
-		return (NULL);
+		return (STEP_NEXT);
 
-	return ("awards_index() AS page" NEXT_CHANGE);
+	values[0] = NULL;
+	values[1] = NULL;
+	if (ar->slug != NULL) {
+		(void)snprintf(ar->slug_text, sizeof(ar->slug_text), "%.*s",
+		    (int)ar->slug_len, ar->slug);
+		values[0] = ar->slug_text;
+	}
+	if (ar->ref != NULL) {
+		(void)snprintf(ar->ref_text, sizeof(ar->ref_text), "%.*s",
+		    (int)ar->ref_len, ar->ref);
+		values[1] = ar->ref_text;
+	}
+
+	memset(&p, 0, sizeof(p));
+	p.db = DB_PUBLIC;
+	p.sql = PAGE_SQL;
+	p.nparams = 2;
+	p.values = values;
+
+	return (step_query_params(req, &p));
 }
 
-static const char *
-round_load(struct http_request *req, struct load_params *lp)
+static int
+awards_read(struct http_request *req)
 {
-	struct award_req	*ar;
-
-	ar = award_begin(req, 1);
-	if (ar->hit || !ar->valid)
-		return (NULL);
-	load_param_copy(lp, ar->slug, ar->slug_len);
-
-	return ("award_round($1) AS page" NEXT_CHANGE);
+	return (award_read(req, 0));
 }
 
-static const char *
-practice_load(struct http_request *req, struct load_params *lp)
+static int
+round_read(struct http_request *req)
 {
-	struct award_req	*ar;
+	return (award_read(req, 1));
+}
 
-	ar = award_begin(req, 2);
-	if (ar->hit || !ar->valid)
-		return (NULL);
-	load_param_copy(lp, ar->slug, ar->slug_len);
-	load_param_copy(lp, ar->ref, ar->ref_len);
-
-	return ("award_practice($1, $2) AS page" NEXT_CHANGE);
+static int
+practice_read(struct http_request *req)
+{
+	return (award_read(req, 2));
 }
 
 static int
@@ -453,27 +488,25 @@ practice_show(struct http_request *req)
 	return (award_answer(req, "award_practice", awards_practice_shape));
 }
 
-static const step_fn awards_steps[] = { awards_show, NULL };
-static const step_fn round_steps[] = { round_show, NULL };
-static const step_fn practice_steps[] = { practice_show, NULL };
+static const step_fn awards_steps[] = { awards_read, awards_show, NULL };
+static const step_fn round_steps[] = { round_read, round_show, NULL };
+static const step_fn practice_steps[] = { practice_read, practice_show,
+    NULL };
 
 HANDLER(awards_page,
 	.methods = METHODS_GET,
 	.enter = ENTER_PUBLIC,
-	.load = awards_load,
 	.steps = awards_steps,
 )
 
 HANDLER(award_round_page,
 	.methods = METHODS_GET,
 	.enter = ENTER_PUBLIC,
-	.load = round_load,
 	.steps = round_steps,
 )
 
 HANDLER(award_practice_page,
 	.methods = METHODS_GET,
 	.enter = ENTER_PUBLIC,
-	.load = practice_load,
 	.steps = practice_steps,
 )

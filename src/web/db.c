@@ -8,6 +8,15 @@
  * and turns every failure into one page: 503 when the database cannot be
  * reached (the connection is reset so the pool recovers by itself once
  * PostgreSQL is back, KORE.md #6), 500 for anything else.
+ *
+ * A query that names DB_PUBLIC goes to the read replica when one is set
+ * (LAUREL_DB_PUBLIC), and to the primary when it fails there: whatever
+ * the replica's trouble, the primary has the same data or newer, so a
+ * visitor gets the page rather than a 503, and the instance stays ready
+ * for everybody else (/readyz asks the primary alone). A replica found
+ * unreachable is left alone for DB_REPLICA_REST_MS, then one query tries
+ * it again: Kore connects synchronously, and a worker must not wait on
+ * a dead host for every public page (connect_timeout bounds that one).
  */
 
 #include <kore/kore.h>
@@ -25,6 +34,8 @@
 #include "web/settings.h"
 
 #define DB_PARAMS_MAX	64
+
+#define DB_REPLICA_REST_MS	10000
 
 /* A query's text and parameters, kept until it is done (db_start). */
 struct db_keep {
@@ -44,6 +55,10 @@ struct db_keep {
  */
 static int	db_down;
 
+/* The same for the replica, and when it may be tried again. */
+static int	db_replica_down;
+static uint64_t	db_replica_retry;
+
 /*
  * The requests of this worker waiting in Kore's queue for a connection.
  * Kore wakes one when a connection is released, but not when it drops a
@@ -55,6 +70,12 @@ static LIST_HEAD(, ctx)	db_queue;
 
 static int	db_send(struct http_request *, struct ctx *,
 		    const struct db_params *);
+static int	db_use_replica(const struct db_params *);
+static int	db_on_replica(struct ctx *);
+static int	db_fallback(struct http_request *, struct ctx *, int,
+		    const char *);
+static void	db_released(int);
+static void	db_reachable(int);
 static void	db_keep(struct ctx *, const struct db_params *);
 static void	db_forget(struct ctx *);
 static void	db_unqueue(struct ctx *);
@@ -74,6 +95,11 @@ db_register(void)
 		kore_log(LOG_ERR, "db: could not register the database");
 		return (-1);
 	}
+	if (settings.db_public != NULL &&
+	    !kore_pgsql_register(DB_PUBLIC, settings.db_public)) {
+		kore_log(LOG_ERR, "db: could not register the read replica");
+		return (-1);
+	}
 
 	return (0);
 }
@@ -87,7 +113,8 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 	if (p->nparams < 0 || p->nparams > DB_PARAMS_MAX)
 		fatal("db_send: %d parameters", p->nparams);
 
-	if (!kore_pgsql_setup(&ctx->sql, DB_NAME, KORE_PGSQL_ASYNC)) {
+	if (!kore_pgsql_setup(&ctx->sql, p->db != NULL ? p->db : DB_NAME,
+	    KORE_PGSQL_ASYNC)) {
 		/* Still INIT: every connection is busy, we sleep in the queue. */
 		if (ctx->sql.state == KORE_PGSQL_STATE_INIT) {
 			ctx->db_state = DB_QUEUED;
@@ -158,11 +185,8 @@ db_collect(struct http_request *req, struct ctx *ctx)
 			kore_pgsql_continue(&ctx->sql);
 			kore_pgsql_cleanup(&ctx->sql);
 			ctx->db_state = DB_IDLE;
-			if (db_down) {
-				db_down = 0;
-				kore_log(LOG_NOTICE, "db: database reachable "
-				    "again");
-			}
+			db_released(db_on_replica(ctx));
+			db_reachable(db_on_replica(ctx));
 			return (DB_POLL_DONE);
 		case KORE_PGSQL_STATE_ERROR:
 			return (db_fail(req, ctx));
@@ -172,6 +196,20 @@ db_collect(struct http_request *req, struct ctx *ctx)
 			    ctx->sql.state);
 			return (db_fail(req, ctx));
 		}
+	}
+}
+
+/* A query came back: the outage of its database, if any, is over. */
+static void
+db_reachable(int replica)
+{
+	if (replica && db_replica_down) {
+		db_replica_down = 0;
+		kore_log(LOG_NOTICE, "db: the read replica is reachable "
+		    "again; the public pages read it");
+	} else if (!replica && db_down) {
+		db_down = 0;
+		kore_log(LOG_NOTICE, "db: database reachable again");
 	}
 }
 
@@ -202,12 +240,17 @@ db_fail(struct http_request *req, struct ctx *ctx)
 		ctx->sql.flags &= ~KORE_PGSQL_SCHEDULED;
 	kore_pgsql_cleanup(&ctx->sql);
 	ctx->db_state = DB_IDLE;
+	if (conn != NULL)
+		db_released(db_on_replica(ctx));
 
 	/* After release the connection is back in Kore's free list. */
 	if (conn != NULL && PQstatus(conn->db) == CONNECTION_BAD) {
 		unreachable = 1;
 		PQreset(conn->db);
 	}
+
+	if (db_on_replica(ctx))
+		return (db_fallback(req, ctx, unreachable, msg));
 
 	if (published) {
 		return (page_error(req, 409, "This round has been published: "
@@ -225,6 +268,95 @@ db_fail(struct http_request *req, struct ctx *ctx)
 	}
 
 	return (page_error(req, 503, NULL), DB_POLL_FAILED);
+}
+
+/*
+ * A query failed on the replica: ask the primary (a second failure
+ * there is an ordinary one). Unreachable, the replica rests; any other
+ * error is logged, as it would be on the primary, and this request
+ * alone goes there: a query cancelled by the replay (a conflict with
+ * recovery), or a function the replica has not replayed yet after a
+ * migrate, is not worth a 500.
+ */
+static int
+db_fallback(struct http_request *req, struct ctx *ctx, int unreachable,
+    const char *msg)
+{
+	if (!unreachable) {
+		kore_log(LOG_WARNING, "db: query failed on the read replica "
+		    "for %s, asking the primary: %s", req->path, msg);
+	} else {
+		db_replica_retry = kore_time_ms() + DB_REPLICA_REST_MS;
+		if (!db_replica_down) {
+			db_replica_down = 1;
+			kore_log(LOG_WARNING, "db: the read replica is "
+			    "unreachable, the public pages read the primary "
+			    "until it is back: %s", msg);
+		}
+	}
+
+	ctx->pending.db = DB_NAME;
+	kore_pgsql_init(&ctx->sql);
+	kore_pgsql_bind_request(&ctx->sql, req);
+
+	return (db_send(req, ctx, &ctx->pending));
+}
+
+/*
+ * Whether a query naming DB_PUBLIC goes to the replica: there is one,
+ * and it is not resting after an outage. Once the rest is over this
+ * query tries it, and the others of the worker wait for its answer.
+ */
+static int
+db_use_replica(const struct db_params *p)
+{
+	uint64_t	now;
+
+	if (p->db == NULL || strcmp(p->db, DB_PUBLIC) != 0 ||
+	    settings.db_public == NULL)
+		return (0);
+	if (!db_replica_down)
+		return (1);
+
+	now = kore_time_ms();
+	if (now < db_replica_retry)
+		return (0);
+	db_replica_retry = now + DB_REPLICA_REST_MS;
+
+	return (1);
+}
+
+/* The request's query runs (or waits) on the replica. */
+static int
+db_on_replica(struct ctx *ctx)
+{
+	return (ctx->kept != NULL && ctx->pending.db != NULL &&
+	    strcmp(ctx->pending.db, DB_PUBLIC) == 0);
+}
+
+/*
+ * A connection went back to the pool. Kore wakes the first request of
+ * its queue, whichever database that one waits for: with two databases
+ * the one woken may find its own pool still full and queue again, while
+ * a request that could use the free connection sleeps on. Wake the
+ * oldest that waits for this one's database as well (a request woken
+ * twice just tries once more).
+ */
+static void
+db_released(int replica)
+{
+	struct ctx	*ctx, *oldest;
+
+	if (settings.db_public == NULL)
+		return;
+
+	oldest = NULL;
+	LIST_FOREACH(ctx, &db_queue, db_queued) {
+		if (db_on_replica(ctx) == replica)
+			oldest = ctx;
+	}
+	if (oldest != NULL)
+		http_request_wakeup(oldest->db_req);
 }
 
 /*
@@ -331,17 +463,30 @@ db_published(struct kore_pgsql *sql)
 int
 db_start(struct http_request *req, const struct db_params *p)
 {
-	struct ctx	*ctx;
+	struct ctx		*ctx;
+	struct db_params	 primary;
 
 	ctx = ctx_get(req);
 	if (ctx->db_state != DB_IDLE)
 		fatal("db_start: a query is already running");
 
+	/* A query of the replica is kept, to be asked of the primary. */
+	if (db_use_replica(p)) {
+		db_keep(ctx, p);
+		p = &ctx->pending;
+	} else if (p->db != NULL) {
+		primary = *p;
+		primary.db = NULL;
+		p = &primary;
+	}
+
 	kore_pgsql_init(&ctx->sql);
 	kore_pgsql_bind_request(&ctx->sql, req);
-	if (db_send(req, ctx, p) == DB_POLL_FAILED)
+	if (db_send(req, ctx, p) == DB_POLL_FAILED) {
+		db_forget(ctx);
 		return (-1);
-	if (ctx->db_state == DB_QUEUED)
+	}
+	if (ctx->db_state == DB_QUEUED && ctx->kept == NULL)
 		db_keep(ctx, p);
 
 	return (0);

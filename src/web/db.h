@@ -21,8 +21,19 @@
 /* The name under which the database is registered with Kore. */
 #define DB_NAME		"db"
 
+/*
+ * The database of the public awards pages (issue 15): a streaming read
+ * replica when LAUREL_DB_PUBLIC is set, registered under this name. A
+ * query that names it reads the primary when none is set, or when the
+ * replica cannot answer (db.c). A replica may be behind the primary:
+ * only a query that reads published data, writes nothing, and tells how
+ * far the replica had replayed (web/pubcache.h) may name it.
+ */
+#define DB_PUBLIC	"public"
+
 /* A query with binary parameters or a binary result (bytea). */
 struct db_params {
+	const char		*db;		/* DB_PUBLIC; NULL: DB_NAME */
 	const char		*sql;
 	int			 nparams;
 	const char *const	*values;

@@ -13,6 +13,12 @@
  *
  * and any failure, a connection closed, or 5 seconds without getting
  * there, goes back to OFF: the cache empties and stays off until ON.
+ *
+ * With a read replica the same connection asks the primary for its WAL
+ * position (web/pubcache.h): after the LISTEN, then after each
+ * notification, one query at a time. A notification heard while a
+ * query runs asks again once it is done: that answer may have been
+ * measured before the commit that notified.
  */
 
 #include <sys/epoll.h>
@@ -68,7 +74,10 @@ struct pubcache_listener {
 	struct kore_event	 evt;	/* first: Kore's event pointer */
 	PGconn			*conn;
 	int			 state;
-	int			 flushing; /* the LISTEN not all sent yet */
+	int			 flushing; /* a query not all sent yet */
+	int			 querying; /* its results not all read */
+	int			 pending; /* a notification not asked about */
+	int			 asking;  /* the primary's position asked */
 	uint64_t		 since;	/* this attempt's start */
 	int			 failed; /* logged once per outage */
 	struct kore_timer	*timer;
@@ -82,12 +91,19 @@ static size_t				 bytes;
 static uint64_t				 generation;
 static struct pubcache_listener		 listener;
 
+/* The primary's WAL position a replica's page must have been read at. */
+static uint64_t				 wal_needed;
+
 static void	pubcache_tick(void *, uint64_t);
 static void	pubcache_event(void *, int);
 static void	pubcache_connect(void);
 static void	pubcache_poll_connect(void);
 static void	pubcache_subscribe(void);
 static void	pubcache_input(void);
+static int	pubcache_results(void);
+static void	pubcache_subscribed(void);
+static int	pubcache_position(PGresult *);
+static void	pubcache_ask(void);
 static void	pubcache_watch(int);
 static void	pubcache_drop(const char *);
 static void	pubcache_line(const char *, char *, size_t);
@@ -126,6 +142,7 @@ pubcache_start(void)
 	count = 0;
 	bytes = 0;
 	generation = 0;
+	wal_needed = 0;
 
 	memset(&listener, 0, sizeof(listener));
 	listener.evt.type = PUBCACHE_EVENT_TYPE;
@@ -205,8 +222,21 @@ pubcache_get(const char *key, struct pubcache_hit *hit)
 	return (1);
 }
 
+/*
+ * With a replica: whether a page read at position wal shows every
+ * change notified so far. Without one, every page does.
+ */
+static int
+pubcache_recent(uint64_t wal)
+{
+	if (settings.db_public == NULL)
+		return (1);
+
+	return (!listener.pending && !listener.asking && wal >= wal_needed);
+}
+
 void
-pubcache_put(const char *key, uint64_t gen, const char *type,
+pubcache_put(const char *key, uint64_t gen, uint64_t wal, const char *type,
     const void *body, size_t len, int64_t expires_ms)
 {
 	struct pubcache_entry	*e;
@@ -215,7 +245,7 @@ pubcache_put(const char *key, uint64_t gen, const char *type,
 	uint32_t		 h;
 	int64_t			 now, cap;
 
-	if (gen == 0 || gen != pubcache_generation())
+	if (gen == 0 || gen != pubcache_generation() || !pubcache_recent(wal))
 		return;
 	now = pubcache_clock();
 	cap = now + PUBCACHE_AGE_MAX_MS;
@@ -388,6 +418,11 @@ pubcache_poll_connect(void)
 	}
 }
 
+/*
+ * With a replica, the position is asked once the LISTEN is in force
+ * (its transaction committed: a change committed before then notifies
+ * nobody here), and is behind what nobody heard.
+ */
 static void
 pubcache_subscribe(void)
 {
@@ -398,16 +433,100 @@ pubcache_subscribe(void)
 	}
 	listener.state = LISTEN_SUBSCRIBING;
 	listener.flushing = 1;
+	listener.querying = 1;
+	listener.pending = settings.db_public != NULL;
+	listener.asking = 0;
 	pubcache_input();
 }
 
-/* Sends what is left, reads what came: the LISTEN's answer, notices. */
+/* After a notification: the primary's position, on the same connection. */
+static void
+pubcache_ask(void)
+{
+	if (!PQsendQuery(listener.conn, "SELECT awards_wal_position()")) {
+		pubcache_drop(PQerrorMessage(listener.conn));
+		return;
+	}
+	listener.flushing = 1;
+	listener.querying = 1;
+	listener.pending = 0;
+	listener.asking = 1;
+}
+
+static void
+pubcache_subscribed(void)
+{
+	if (listener.state != LISTEN_SUBSCRIBING)
+		return;
+
+	/* What was cached before may have missed a change. */
+	listener.state = LISTEN_ON;
+	pubcache_flush();
+	kore_log(LOG_NOTICE, "pubcache: listening on %s%s", PUBCACHE_CHANNEL,
+	    listener.failed ? " again, caching published pages" : "");
+	listener.failed = 0;
+}
+
+/* The primary's position: 0, or -1 once the listener was dropped. */
+static int
+pubcache_position(PGresult *res)
+{
+	uint64_t	pos;
+
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		pubcache_drop("the primary told no WAL position");
+		return (-1);
+	}
+	pos = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+	if (pos > wal_needed)
+		wal_needed = pos;
+	listener.asking = 0;
+
+	return (0);
+}
+
+/*
+ * The answers that came, in order: the LISTEN's, the positions'. 0, or
+ * -1 once the listener was dropped.
+ */
+static int
+pubcache_results(void)
+{
+	PGresult	*res;
+	int		 r;
+
+	while (!PQisBusy(listener.conn)) {
+		if ((res = PQgetResult(listener.conn)) == NULL) {
+			listener.querying = 0;
+			break;
+		}
+		r = 0;
+		switch (PQresultStatus(res)) {
+		case PGRES_COMMAND_OK:
+			pubcache_subscribed();
+			break;
+		case PGRES_TUPLES_OK:
+			r = pubcache_position(res);
+			break;
+		default:
+			pubcache_drop(PQerrorMessage(listener.conn));
+			r = -1;
+			break;
+		}
+		PQclear(res);
+		if (r == -1)
+			return (-1);
+	}
+
+	return (0);
+}
+
+/* Sends what is left, reads what came: answers, notifications. */
 static void
 pubcache_input(void)
 {
-	PGresult	*res;
 	PGnotify	*n;
-	int		 ok, heard;
+	int		 heard;
 
 	if (listener.flushing) {
 		switch (PQflush(listener.conn)) {
@@ -426,32 +545,23 @@ pubcache_input(void)
 		pubcache_drop(PQerrorMessage(listener.conn));
 		return;
 	}
-	while (!PQisBusy(listener.conn) &&
-	    (res = PQgetResult(listener.conn)) != NULL) {
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-		if (!ok) {
-			pubcache_drop(PQerrorMessage(listener.conn));
-			return;
-		}
-		if (listener.state == LISTEN_SUBSCRIBING) {
-			/* What was cached before may have missed a change. */
-			listener.state = LISTEN_ON;
-			pubcache_flush();
-			kore_log(LOG_NOTICE, "pubcache: listening on %s%s",
-			    PUBCACHE_CHANNEL, listener.failed ? " again, "
-			    "caching published pages" : "");
-			listener.failed = 0;
-		}
-	}
+	if (pubcache_results() == -1)
+		return;
 
 	heard = 0;
 	while ((n = PQnotifies(listener.conn)) != NULL) {
 		heard = 1;
 		PQfreemem(n);
 	}
-	if (heard)
+	if (heard) {
 		pubcache_flush();
+		listener.pending = settings.db_public != NULL;
+	}
+	if (listener.pending && !listener.querying) {
+		pubcache_ask();
+		if (listener.conn == NULL)
+			return;
+	}
 
 	pubcache_watch(listener.flushing ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
@@ -480,6 +590,9 @@ pubcache_drop(const char *why)
 	}
 	listener.state = LISTEN_OFF;
 	listener.flushing = 0;
+	listener.querying = 0;
+	listener.pending = 0;
+	listener.asking = 0;
 	pubcache_flush();
 }
 

@@ -21,6 +21,21 @@
  * the next embargo, sql/95_awards.sql awards_next_change_ms(), counted
  * from pubcache_clock() before its query); its entry is gone at that
  * millisecond. Only 200 responses are put here.
+ *
+ * A read replica (LAUREL_DB_PUBLIC, issue 15): the notification comes
+ * from the primary, and may come before the replica has replayed the
+ * change; a page read there at once would be the old one, and kept
+ * until the next notification. So with a replica set, every
+ * notification (and every new subscription, which may have missed some)
+ * makes the listener ask the primary for its WAL position
+ * (awards_wal_position()): the commit that notified is behind it. Each
+ * page says how far the server it was read on had replayed before it
+ * was read (award_page()), and is kept only when that is at least the
+ * latest position asked for, and no notification is waiting for its
+ * answer. Otherwise it is served and not kept: the next request reads
+ * again, until the replica has caught up. A page read on the primary
+ * (no replica, or the replica unreachable, web/db.c) is always far
+ * enough.
  */
 #ifndef LAUREL_WEB_PUBCACHE_H
 #define LAUREL_WEB_PUBCACHE_H
@@ -60,11 +75,14 @@ int		pubcache_get(const char *key, struct pubcache_hit *hit);
 
 /*
  * Keeps a response under key, unless gen is no longer the generation
- * (or 0), or it is too large. expires_ms: wall-clock milliseconds since
- * 1970 when it must be gone, or 0 for no end of its own.
+ * (or 0), or it is too large, or (with a replica) it was read at a WAL
+ * position wal behind the primary's last notified one. expires_ms:
+ * wall-clock milliseconds since 1970 when it must be gone, or 0 for no
+ * end of its own.
  */
-void		pubcache_put(const char *key, uint64_t gen, const char *type,
-		    const void *body, size_t len, int64_t expires_ms);
+void		pubcache_put(const char *key, uint64_t gen, uint64_t wal,
+		    const char *type, const void *body, size_t len,
+		    int64_t expires_ms);
 
 /* Empties the cache and starts a new generation. */
 void		pubcache_flush(void);

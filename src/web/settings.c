@@ -5,6 +5,7 @@
 
 #include <kore/kore.h>
 
+#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,31 @@ settings_size(const char *name, size_t fallback, size_t *out)
 	return (0);
 }
 
+/*
+ * A connection string libpq can read: checked at start, since Kore
+ * connects only when a page first asks, and a typo would then be found
+ * by a visitor rather than by the operator.
+ */
+static int
+settings_dsn(const char *name, const char *v)
+{
+	PQconninfoOption	*opts;
+	char			*err;
+	const char		*why;
+
+	err = NULL;
+	if ((opts = PQconninfoParse(v, &err)) != NULL) {
+		PQconninfoFree(opts);
+		return (0);
+	}
+
+	why = err != NULL ? err : "out of memory";
+	kore_log(LOG_ERR, "config: %s is not a libpq connection string "
+	    "(%.*s)", name, (int)strcspn(why, "\r\n"), why);
+	PQfreemem(err);
+	return (-1);
+}
+
 int
 settings_load(void)
 {
@@ -64,6 +90,12 @@ settings_load(void)
 	if ((settings.db = settings_get("LAUREL_DB", NULL)) == NULL)
 		return (settings_missing("LAUREL_DB",
 		    "the libpq connection string of the database"));
+
+	/* A streaming replica (issue 15): only the public awards read it. */
+	settings.db_public = settings_get("LAUREL_DB_PUBLIC", NULL);
+	if (settings.db_public != NULL &&
+	    settings_dsn("LAUREL_DB_PUBLIC", settings.db_public) == -1)
+		return (-1);
 
 	settings.base_url = settings_get("LAUREL_BASE_URL", NULL);
 	if (settings.base_url == NULL)

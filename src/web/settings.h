@@ -13,6 +13,8 @@
 
 struct settings {
 	const char	*db;		/* libpq connection string */
+	const char	*db_public;	/* a read replica for the public
+					   pages; NULL: they read db */
 	const char	*base_url;	/* e.g. https://awards.example.eu */
 	int		 secure;	/* base_url is https */
 	int		 mail_mode;	/* SETTINGS_MAIL_* */
