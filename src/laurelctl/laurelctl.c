@@ -1,7 +1,7 @@
 /*
  * laurelctl: operator commands (migrate, users, audit, mail, keys, prune,
- * seed; more as the features arrive). Synchronous libpq is fine here: this
- * is a command-line tool, not a Kore worker.
+ * seed, restore-check). Synchronous libpq is fine here: this is a
+ * command-line tool, not a Kore worker.
  */
 
 #include <errno.h>

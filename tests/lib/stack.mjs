@@ -59,6 +59,15 @@ export function instanceConf(port, paths) {
   return hostPaths(conf, paths);
 }
 
+// A setting of deploy/laurel@.service, e.g. its WorkingDirectory.
+function unitSetting(name) {
+  const unit = readFileSync(join(ROOT, 'deploy/laurel@.service'), 'utf8');
+  const m = unit.match(new RegExp(`^${name}=(.*)$`, 'm'));
+  if (!m)
+    throw new Error(`deploy/laurel@.service sets no ${name}`);
+  return m[1];
+}
+
 function hostPaths(text, { dir }) {
   return text
     .replaceAll('/opt/laurel', ROOT)
@@ -94,7 +103,8 @@ class Instance {
     writeFileSync(this.confPath, instanceConf(this.port, { dir }));
     const out = openSync(this.logPath, 'a');
     this.proc = spawn('stdbuf', ['-oL', '-eL', 'kore', '-f', '-c', this.confPath], {
-      cwd: ROOT, env: this.stack.env, stdio: ['ignore', out, out], detached: true,
+      cwd: hostPaths(unitSetting('WorkingDirectory'), { dir }), env: this.stack.env,
+      stdio: ['ignore', out, out], detached: true,
     });
     this.exited = new Promise((r) => this.proc.once('exit', r));
     const deadline = Date.now() + 20000;

@@ -5,7 +5,7 @@
 // be served by both instances, upload 20 MiB, download it, submit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -82,6 +82,10 @@ test('each instance runs its workers chrooted, as laurel, under seccomp', { skip
       assert.match(status, /^NoNewPrivs:\s+1$/m);
       assert.equal(readlinkSync(`/proc/${pid}/root`), join(stack.dir, 'root'), `worker ${pid} is chrooted`);
     }
+    // Kore's parent made the uploads folder inside the root, as the
+    // workers see it, not in the host's / (read-only under systemd).
+    assert.ok(existsSync(join(stack.dir, 'root', `uploads-${inst.port}`)));
+    assert.ok(!existsSync(`/uploads-${inst.port}`), `no /uploads-${inst.port} in the host's /`);
   }
 });
 
