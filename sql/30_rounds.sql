@@ -9,10 +9,14 @@
 -- The one place a round's phase is decided:
 -- draft -(opens_at)-> open -(closes_at)-> reviewing -(admin: close
 -- review)-> deciding -(admin: publish)-> published.
+-- Pure (IMMUTABLE: it reads its arguments only; the caller's now() is
+-- the default), and neither SECURITY DEFINER nor SET: PostgreSQL then
+-- inlines it into the query that asks, where a call would parse and plan
+-- its body again in every statement (issue 16's profile of a page).
 CREATE OR REPLACE FUNCTION round_phase(r rounds,
     p_now timestamptz DEFAULT now())
 RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
 	    WHEN r.published_at IS NOT NULL THEN 'published'
 	    WHEN r.review_closed_at IS NOT NULL THEN 'deciding'
