@@ -26,6 +26,7 @@
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
+#include "web/countries.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
@@ -211,6 +212,9 @@ applications_load(struct http_request *req, struct load_params *lp)
 	load_param_id(lp, applications_path_id(req->path, NULL));
 	load_param(lp, edit_version(req));
 
+	/* The country list is kept by the worker once it has it. */
+	if (countries_kept())
+		return ("application_view($2, s.user_id, $3) AS view");
 	return ("application_view($2, s.user_id, $3) AS view, "
 	    "country_list() AS countries");
 }
@@ -225,7 +229,7 @@ applications_loaded(struct http_request *req, struct app_model *m)
 	json_t		*data, *round;
 
 	memset(m, 0, sizeof(*m));
-	(void)handler_merge(req, "countries", "country_list");
+	(void)countries_merge(req, "country_list");
 	if (!handler_merge(req, "view", NULL))
 		return (0);
 

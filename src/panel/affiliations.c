@@ -20,6 +20,7 @@
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
+#include "web/countries.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/fields.h"
@@ -160,7 +161,7 @@ affiliation_show(struct http_request *req)
 
 	if (!handler_merge(req, "affiliations", NULL))
 		return (step_error(req, 404, NULL));
-	(void)handler_merge(req, "countries", "countries");
+	(void)countries_merge(req, "countries");
 	if (req->method != HTTP_METHOD_POST)
 		return (affiliation_form(req, 200));
 
@@ -226,6 +227,19 @@ affiliation_saved(struct http_request *req)
 	}
 }
 
+/* The country list is kept by the worker once it has it. */
+static const char *
+affiliation_load(struct http_request *req, struct load_params *lp)
+{
+	(void)req;
+	(void)lp;
+
+	if (countries_kept())
+		return ("affiliations_view(s.user_id) AS affiliations");
+	return ("affiliations_view(s.user_id) AS affiliations, "
+	    "country_list() AS countries");
+}
+
 static const step_fn affiliation_steps[] = { affiliation_show,
     affiliation_saved, NULL };
 
@@ -233,8 +247,7 @@ HANDLER(affiliations_page,
 	.methods = METHODS_FORM,
 	.enter = ENTER_SIGNED_IN,
 	.body = BODY_FORM,
-	.columns = "affiliations_view(s.user_id) AS affiliations, "
-	    "country_list() AS countries",
+	.load = affiliation_load,
 	.steps = affiliation_steps,
 	.template = "affiliations",
 )
