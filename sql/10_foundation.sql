@@ -152,7 +152,11 @@ $$;
 -- admin-only function asks of its caller itself, besides the page's own
 -- check in C (two locks).
 CREATE OR REPLACE FUNCTION user_is_admin(p_user bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT coalesce((SELECT is_admin AND disabled_at IS NULL FROM users
-	    WHERE id = p_user), false)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce((SELECT is_admin AND disabled_at IS NULL FROM users
+		    WHERE id = p_user), false)
+	);
+END
 $$;

@@ -165,8 +165,12 @@ $$;
 
 -- The secret being enrolled (sealed), for the first code's check.
 CREATE OR REPLACE FUNCTION totp_pending_of(p_user bigint) RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT totp_pending FROM users WHERE id = p_user
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT totp_pending FROM users WHERE id = p_user
+	);
+END
 $$;
 
 -- Gives back one counted attempt (a sign-in or second step that
@@ -432,10 +436,14 @@ $$;
 
 CREATE OR REPLACE FUNCTION password_reset_valid(p_token_hash text)
 RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM user_tokens
-	    WHERE token_hash = p_token_hash AND purpose = 'reset'
-	    AND used_at IS NULL AND expires_at > now())
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT EXISTS (SELECT 1 FROM user_tokens
+		    WHERE token_hash = p_token_hash AND purpose = 'reset'
+		    AND used_at IS NULL AND expires_at > now())
+	);
+END
 $$;
 
 -- Sets the new password from a valid link. A reset also proves the

@@ -145,55 +145,67 @@ $$;
 -- no administrator.
 CREATE OR REPLACE FUNCTION round_admin_view(p_slug text, p_user bigint)
 RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT json_build_object(
-	    'id', r.id, 'slug', r.slug, 'title', r.title,
-	    'description', r.description, 'timezone', r.timezone,
-	    'opens_at', to_char(r.opens_at AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'),
-	    'closes_at', to_char(r.closes_at AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'),
-	    'reviews_due', coalesce(to_char(r.reviews_due AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'), ''),
-	    'embargo_until', coalesce(to_char(r.embargo_until AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'), ''),
-	    'blind_review', r.blind_review,
-	    'reviews_per_application', r.reviews_per_application::text,
-	    'max_files', r.max_files::text, 'max_file_mb', r.max_file_mb::text,
-	    'phase', round_phase(r),
-	    'categories', (SELECT string_agg(c.code ||
-		CASE WHEN c.description = '' THEN '' ELSE ' — ' || c.description END,
-		E'\n' ORDER BY c.position)
-		FROM round_categories c WHERE c.round_id = r.id),
-	    'eligible_countries', (SELECT string_agg(rc.code, ' ' ORDER BY rc.code)
-		FROM round_countries rc WHERE rc.round_id = r.id),
-	    'rubric', (SELECT json_agg(json_build_object('code', k.code,
-		'name', k.name, 'question', k.question, 'weight', k.weight,
-		'gate', k.gate, 'level0', k.level0, 'level1', k.level1,
-		'level3', k.level3, 'level5', k.level5) ORDER BY k.position)
-		FROM rubric_criteria k WHERE k.round_id = r.id))
-	FROM rounds r WHERE r.slug = p_slug AND user_is_admin(p_user)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object(
+		    'id', r.id, 'slug', r.slug, 'title', r.title,
+		    'description', r.description, 'timezone', r.timezone,
+		    'opens_at', to_char(r.opens_at AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'),
+		    'closes_at', to_char(r.closes_at AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'),
+		    'reviews_due', coalesce(to_char(r.reviews_due AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'), ''),
+		    'embargo_until', coalesce(to_char(r.embargo_until AT TIME ZONE r.timezone, 'YYYY-MM-DD"T"HH24:MI'), ''),
+		    'blind_review', r.blind_review,
+		    'reviews_per_application', r.reviews_per_application::text,
+		    'max_files', r.max_files::text, 'max_file_mb', r.max_file_mb::text,
+		    'phase', round_phase(r),
+		    'categories', (SELECT string_agg(c.code ||
+			CASE WHEN c.description = '' THEN '' ELSE ' — ' || c.description END,
+			E'\n' ORDER BY c.position)
+			FROM round_categories c WHERE c.round_id = r.id),
+		    'eligible_countries', (SELECT string_agg(rc.code, ' ' ORDER BY rc.code)
+			FROM round_countries rc WHERE rc.round_id = r.id),
+		    'rubric', (SELECT json_agg(json_build_object('code', k.code,
+			'name', k.name, 'question', k.question, 'weight', k.weight,
+			'gate', k.gate, 'level0', k.level0, 'level1', k.level1,
+			'level3', k.level3, 'level5', k.level5) ORDER BY k.position)
+			FROM rubric_criteria k WHERE k.round_id = r.id))
+		FROM rounds r WHERE r.slug = p_slug AND user_is_admin(p_user)
+	);
+END
 $$;
 
 -- What a new round's form starts with (NULL but for administrators).
 CREATE OR REPLACE FUNCTION round_admin_defaults(p_user bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT json_build_object(
-	    'timezone', 'Europe/Brussels',
-	    'reviews_per_application', '3', 'max_files', '5',
-	    'max_file_mb', '20',
-	    'eligible_countries', (SELECT string_agg(code, ' ' ORDER BY code)
-		FROM countries WHERE default_eligible))
-	WHERE user_is_admin(p_user)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object(
+		    'timezone', 'Europe/Brussels',
+		    'reviews_per_application', '3', 'max_files', '5',
+		    'max_file_mb', '20',
+		    'eligible_countries', (SELECT string_agg(code, ' ' ORDER BY code)
+			FROM countries WHERE default_eligible))
+		WHERE user_is_admin(p_user)
+	);
+END
 $$;
 
 -- The rounds an admin runs, newest first, with their phases (NULL but
 -- for administrators).
 CREATE OR REPLACE FUNCTION round_admin_list(p_user bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT coalesce(json_agg(json_build_object('slug', r.slug,
-	    'title', r.title, 'phase', round_phase(r),
-	    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
-		'DD Mon YYYY, HH24:MI') || ' (' || r.timezone || ')')
-	    ORDER BY r.opens_at DESC), '[]'::json)
-	FROM rounds r
-	HAVING user_is_admin(p_user)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(json_build_object('slug', r.slug,
+		    'title', r.title, 'phase', round_phase(r),
+		    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
+			'DD Mon YYYY, HH24:MI') || ' (' || r.timezone || ')')
+		    ORDER BY r.opens_at DESC), '[]'::json)
+		FROM rounds r
+		HAVING user_is_admin(p_user)
+	);
+END
 $$;
 
 -- The rounds open for applications now, for the home page: the call text,

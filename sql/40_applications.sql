@@ -134,19 +134,28 @@ $$;
 
 CREATE OR REPLACE FUNCTION application_rights(p_app bigint, p_user bigint)
 RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT json_build_object('relation', x.relation, 'allows', x.allows)
-	FROM application_access(p_app, p_user) x
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('relation', x.relation, 'allows', x.allows)
+		FROM application_access(p_app, p_user) x
+	);
+END
 $$;
 
 -- The application, when the user may see it (its owner, or an admin
 -- read-only): what every function that reads one starts from.
 CREATE OR REPLACE FUNCTION application_visible(p_app bigint, p_user bigint)
 RETURNS applications
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT a.* FROM applications a
-	WHERE a.id = p_app
-	AND 'view' = ANY ((application_access(p_app, p_user)).allows)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	a applications;
+BEGIN
+	SELECT * INTO a FROM applications
+	WHERE id = p_app
+	AND 'view' = ANY ((application_access(p_app, p_user)).allows);
+	RETURN a;
+END
 $$;
 
 -- Locks an application (and shares its round's lock) for a change by its
@@ -234,10 +243,14 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION application_files_list(p_app bigint) RETURNS jsonb
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id,
-	    'name', f.name, 'sha256', f.sha256) ORDER BY f.id), '[]'::jsonb)
-	FROM application_files f WHERE f.application_id = p_app
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(jsonb_agg(jsonb_build_object('id', f.id,
+		    'name', f.name, 'sha256', f.sha256) ORDER BY f.id), '[]'::jsonb)
+		FROM application_files f WHERE f.application_id = p_app
+	);
+END
 $$;
 
 -- Gives a receipt for the latest version: reference (the first time),
@@ -355,7 +368,7 @@ BEGIN
 	VALUES (a.id, a.version + 1, p_content, p_kind);
 	UPDATE applications SET version = a.version + 1,
 	    title = p_content ->> 'title', category = p_content ->> 'category',
-	    updated_at = clock_timestamp()
+	    country = p_content ->> 'country', updated_at = clock_timestamp()
 	WHERE id = a.id;
 	-- The organisations and domain the panel's conflicts compare with
 	-- (the app always sends them; a caller without them keeps the old).

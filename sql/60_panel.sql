@@ -34,13 +34,16 @@ $$;
 -- Every conflict of a round's submitted applications with its members,
 -- with its source and the reason shown to admins; cleared: an automatic
 -- match an admin set aside. One row per reason (a pair may have several).
-CREATE OR REPLACE FUNCTION round_conflicts(p_round bigint)
+-- p_apps: only those applications (a page of a list), by the same rule.
+CREATE OR REPLACE FUNCTION round_conflicts(p_round bigint,
+    p_apps bigint[] DEFAULT NULL)
 RETURNS TABLE (application_id bigint, user_id bigint, source text,
     reason text, cleared boolean)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	WITH apps AS (
 		SELECT a.id, a.owner_id FROM applications a
-		WHERE a.round_id = p_round AND a.state = 'submitted'),
+		WHERE a.round_id = p_round AND a.state = 'submitted'
+		    AND (p_apps IS NULL OR a.id = ANY (p_apps))),
 	members AS (
 		SELECT m.user_id FROM panel_members m
 		WHERE m.round_id = p_round AND m.removed_at IS NULL)
@@ -103,19 +106,29 @@ REVOKE ALL ON FUNCTION application_keys_missing() FROM PUBLIC;
 -- The round an admin page is about (NULL row for others).
 CREATE OR REPLACE FUNCTION round_of_admin(p_slug text, p_user bigint)
 RETURNS rounds
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT r.* FROM rounds r WHERE r.slug = p_slug AND user_is_admin(p_user)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	r rounds;
+BEGIN
+	SELECT * INTO r FROM rounds WHERE slug = p_slug AND user_is_admin(p_user);
+	RETURN r;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION round_categories_of(p_round bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT coalesce(json_agg(c.code ORDER BY c.position), '[]')
-	FROM round_categories c WHERE c.round_id = p_round
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(c.code ORDER BY c.position), '[]')
+		FROM round_categories c WHERE c.round_id = p_round
+	);
+END
 $$;
 
 -- Active assignments: of submitted applications, to members still on
--- the panel, not ended.
-CREATE OR REPLACE FUNCTION round_active_assignments(p_round bigint)
+-- the panel, not ended. p_apps: only those applications.
+CREATE OR REPLACE FUNCTION round_active_assignments(p_round bigint,
+    p_apps bigint[] DEFAULT NULL)
 RETURNS SETOF assignments
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT s.* FROM assignments s
@@ -123,6 +136,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	JOIN panel_members m ON m.round_id = s.round_id
 	    AND m.user_id = s.user_id AND m.removed_at IS NULL
 	WHERE s.round_id = p_round AND s.ended_at IS NULL
+	    AND (p_apps IS NULL OR s.application_id = ANY (p_apps))
 $$;
 
 -- The assignments whose reviews count: active, and their reviewer not
@@ -156,57 +170,65 @@ $$;
 -- Whether the user is on any round's panel (their account page links to
 -- their assignments).
 CREATE OR REPLACE FUNCTION panel_is_member(p_user bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM panel_members m
-	    WHERE m.user_id = p_user AND m.removed_at IS NULL)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT EXISTS (SELECT 1 FROM panel_members m
+		    WHERE m.user_id = p_user AND m.removed_at IS NULL)
+	);
+END
 $$;
 
 -- The panel page: the round, its invitations and its members.
 CREATE OR REPLACE FUNCTION panel_view(p_slug text, p_user bigint)
 RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	WITH r AS (SELECT * FROM round_of_admin(p_slug, p_user) WHERE id IS NOT NULL),
-	act AS (SELECT s.user_id, count(*) AS n
-		FROM r, round_active_assignments(r.id) s GROUP BY s.user_id),
-	conf AS (SELECT c.user_id, count(DISTINCT c.application_id) AS n
-		FROM r, round_conflicts(r.id) c WHERE NOT c.cleared
-		GROUP BY c.user_id),
-	kept AS (SELECT s.user_id, count(*) AS n FROM r
-		JOIN assignments s ON s.round_id = r.id
-		WHERE s.ended_reason = 'member_removed' GROUP BY s.user_id)
-	SELECT json_build_object('round', json_build_object('id', r.id,
-	    'slug', r.slug, 'title', r.title,
-	    'k', r.reviews_per_application, 'blind', r.blind_review,
-	    'categories', round_categories_of(r.id)),
-	    'invitations', (SELECT coalesce(json_agg(json_build_object(
-		'id', i.id, 'email', i.email, 'name', i.name, 'cap', i.cap,
-		'expertise', array_to_string(i.expertise, ', '),
-		'state', invitation_state(i),
-		'is_pending', invitation_state(i) = 'pending',
-		'is_open', i.accepted_at IS NULL AND i.revoked_at IS NULL,
-		'sent', to_char(i.sent_at AT TIME ZONE r.timezone,
-		    'YYYY-MM-DD HH24:MI'),
-		'expires', to_char(i.expires_at AT TIME ZONE r.timezone,
-		    'YYYY-MM-DD HH24:MI')) ORDER BY i.id DESC), '[]')
-		FROM panel_invitations i WHERE i.round_id = r.id),
-	    'members', (SELECT coalesce(json_agg(json_build_object(
-		'user', u.id, 'name', u.display_name, 'email', u.email,
-		'cap', coalesce(m.cap::text, 'none'), 'load', coalesce(act.n, 0),
-		'expertise', array_to_string(m.expertise, ', '),
-		'cap_value', coalesce(m.cap::text, ''),
-		'categories', (SELECT json_agg(json_build_object('code', c.code,
-		    'checked', c.code = ANY (m.expertise)) ORDER BY c.position)
-		    FROM round_categories c WHERE c.round_id = r.id),
-		'conflicts', coalesce(conf.n, 0),
-		'active', m.removed_at IS NULL,
-		'kept', coalesce(kept.n, 0))
-		ORDER BY m.removed_at IS NOT NULL, u.display_name, u.id), '[]')
-		FROM panel_members m JOIN users u ON u.id = m.user_id
-		LEFT JOIN act ON act.user_id = m.user_id
-		LEFT JOIN conf ON conf.user_id = m.user_id
-		LEFT JOIN kept ON kept.user_id = m.user_id
-		WHERE m.round_id = r.id))
-	FROM r
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		WITH r AS (SELECT * FROM round_of_admin(p_slug, p_user) WHERE id IS NOT NULL),
+		act AS (SELECT s.user_id, count(*) AS n
+			FROM r, round_active_assignments(r.id) s GROUP BY s.user_id),
+		conf AS (SELECT c.user_id, count(DISTINCT c.application_id) AS n
+			FROM r, round_conflicts(r.id) c WHERE NOT c.cleared
+			GROUP BY c.user_id),
+		kept AS (SELECT s.user_id, count(*) AS n FROM r
+			JOIN assignments s ON s.round_id = r.id
+			WHERE s.ended_reason = 'member_removed' GROUP BY s.user_id)
+		SELECT json_build_object('round', json_build_object('id', r.id,
+		    'slug', r.slug, 'title', r.title,
+		    'k', r.reviews_per_application, 'blind', r.blind_review,
+		    'categories', round_categories_of(r.id)),
+		    'invitations', (SELECT coalesce(json_agg(json_build_object(
+			'id', i.id, 'email', i.email, 'name', i.name, 'cap', i.cap,
+			'expertise', array_to_string(i.expertise, ', '),
+			'state', invitation_state(i),
+			'is_pending', invitation_state(i) = 'pending',
+			'is_open', i.accepted_at IS NULL AND i.revoked_at IS NULL,
+			'sent', to_char(i.sent_at AT TIME ZONE r.timezone,
+			    'YYYY-MM-DD HH24:MI'),
+			'expires', to_char(i.expires_at AT TIME ZONE r.timezone,
+			    'YYYY-MM-DD HH24:MI')) ORDER BY i.id DESC), '[]')
+			FROM panel_invitations i WHERE i.round_id = r.id),
+		    'members', (SELECT coalesce(json_agg(json_build_object(
+			'user', u.id, 'name', u.display_name, 'email', u.email,
+			'cap', coalesce(m.cap::text, 'none'), 'load', coalesce(act.n, 0),
+			'expertise', array_to_string(m.expertise, ', '),
+			'cap_value', coalesce(m.cap::text, ''),
+			'categories', (SELECT json_agg(json_build_object('code', c.code,
+			    'checked', c.code = ANY (m.expertise)) ORDER BY c.position)
+			    FROM round_categories c WHERE c.round_id = r.id),
+			'conflicts', coalesce(conf.n, 0),
+			'active', m.removed_at IS NULL,
+			'kept', coalesce(kept.n, 0))
+			ORDER BY m.removed_at IS NOT NULL, u.display_name, u.id), '[]')
+			FROM panel_members m JOIN users u ON u.id = m.user_id
+			LEFT JOIN act ON act.user_id = m.user_id
+			LEFT JOIN conf ON conf.user_id = m.user_id
+			LEFT JOIN kept ON kept.user_id = m.user_id
+			WHERE m.round_id = r.id))
+		FROM r
+	);
+END
 $$;
 
 -- Invites (or, for an address whose invitation has expired, invites
@@ -305,12 +327,16 @@ $$;
 -- The invitation an /invite link stands for, for its page (NULL when the
 -- link is unknown). state: pending, accepted, revoked or expired.
 CREATE OR REPLACE FUNCTION invitation_view(p_token_hash text) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT json_build_object('round', r.title, 'slug', r.slug,
-	    'name', i.name, 'email', i.email, 'state', invitation_state(i),
-	    'has_account', EXISTS (SELECT 1 FROM users u WHERE u.email = i.email))
-	FROM panel_invitations i JOIN rounds r ON r.id = i.round_id
-	WHERE i.token_hash = p_token_hash
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('round', r.title, 'slug', r.slug,
+		    'name', i.name, 'email', i.email, 'state', invitation_state(i),
+		    'has_account', EXISTS (SELECT 1 FROM users u WHERE u.email = i.email))
+		FROM panel_invitations i JOIN rounds r ON r.id = i.round_id
+		WHERE i.token_hash = p_token_hash
+	);
+END
 $$;
 
 -- Attaches the reviewer role for the invitation's round to p_user. The
@@ -480,21 +506,25 @@ $$;
  */
 
 CREATE OR REPLACE FUNCTION affiliations_view(p_user bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT json_build_object(
-	    'organisations', (SELECT coalesce(json_agg(json_build_object(
-		'id', f.id, 'name', f.name, 'country', f.country,
-		'country_name', c.name) ORDER BY f.id), '[]')
-		FROM affiliations f LEFT JOIN countries c ON c.code = f.country
-		WHERE f.user_id = p_user AND f.kind = 'organisation'),
-	    'domains', (SELECT coalesce(json_agg(json_build_object('id', f.id,
-		'name', f.name) ORDER BY f.id), '[]') FROM affiliations f
-		WHERE f.user_id = p_user AND f.kind = 'domain'),
-	    'conflicts', (SELECT coalesce(json_agg(json_build_object('id', f.id,
-		'name', f.name) ORDER BY f.id), '[]') FROM affiliations f
-		WHERE f.user_id = p_user AND f.kind = 'conflict'),
-	    'is_member', EXISTS (SELECT 1 FROM panel_members m
-		WHERE m.user_id = p_user AND m.removed_at IS NULL))
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object(
+		    'organisations', (SELECT coalesce(json_agg(json_build_object(
+			'id', f.id, 'name', f.name, 'country', f.country,
+			'country_name', c.name) ORDER BY f.id), '[]')
+			FROM affiliations f LEFT JOIN countries c ON c.code = f.country
+			WHERE f.user_id = p_user AND f.kind = 'organisation'),
+		    'domains', (SELECT coalesce(json_agg(json_build_object('id', f.id,
+			'name', f.name) ORDER BY f.id), '[]') FROM affiliations f
+			WHERE f.user_id = p_user AND f.kind = 'domain'),
+		    'conflicts', (SELECT coalesce(json_agg(json_build_object('id', f.id,
+			'name', f.name) ORDER BY f.id), '[]') FROM affiliations f
+			WHERE f.user_id = p_user AND f.kind = 'conflict'),
+		    'is_member', EXISTS (SELECT 1 FROM panel_members m
+			WHERE m.user_id = p_user AND m.removed_at IS NULL))
+	);
+END
 $$;
 
 -- 'created', 'exists', 'too_many' (number: the limit), 'invalid' detail
@@ -557,32 +587,36 @@ $$;
 -- the choices of its form.
 CREATE OR REPLACE FUNCTION conflicts_view(p_slug text, p_user bigint)
 RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	WITH r AS (SELECT * FROM round_of_admin(p_slug, p_user) WHERE id IS NOT NULL)
-	SELECT json_build_object('round', json_build_object('slug', r.slug,
-	    'title', r.title),
-	    'conflicts', (SELECT coalesce(json_agg(json_build_object(
-		'application', a.id, 'reference', a.reference,
-		'title', a.title,
-		'user', u.id, 'reviewer', u.display_name,
-		'source', c.source, 'reason', c.reason, 'cleared', c.cleared,
-		'is_automatic', c.source = 'automatic',
-		'is_admin', c.source = 'admin')
-		ORDER BY a.reference, u.display_name, c.source, c.reason), '[]')
-		FROM round_conflicts(r.id) c
-		JOIN applications a ON a.id = c.application_id
-		JOIN users u ON u.id = c.user_id),
-	    'applications', (SELECT coalesce(json_agg(json_build_object(
-		'id', a.id, 'reference', a.reference,
-		'title', a.title) ORDER BY a.reference), '[]')
-		FROM applications a
-		WHERE a.round_id = r.id AND a.state = 'submitted'),
-	    'members', (SELECT coalesce(json_agg(json_build_object(
-		'id', u.id, 'name', u.display_name) ORDER BY u.display_name,
-		u.id), '[]')
-		FROM panel_members m JOIN users u ON u.id = m.user_id
-		WHERE m.round_id = r.id AND m.removed_at IS NULL))
-	FROM r
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		WITH r AS (SELECT * FROM round_of_admin(p_slug, p_user) WHERE id IS NOT NULL)
+		SELECT json_build_object('round', json_build_object('slug', r.slug,
+		    'title', r.title),
+		    'conflicts', (SELECT coalesce(json_agg(json_build_object(
+			'application', a.id, 'reference', a.reference,
+			'title', a.title,
+			'user', u.id, 'reviewer', u.display_name,
+			'source', c.source, 'reason', c.reason, 'cleared', c.cleared,
+			'is_automatic', c.source = 'automatic',
+			'is_admin', c.source = 'admin')
+			ORDER BY a.reference, u.display_name, c.source, c.reason), '[]')
+			FROM round_conflicts(r.id) c
+			JOIN applications a ON a.id = c.application_id
+			JOIN users u ON u.id = c.user_id),
+		    'applications', (SELECT coalesce(json_agg(json_build_object(
+			'id', a.id, 'reference', a.reference,
+			'title', a.title) ORDER BY a.reference), '[]')
+			FROM applications a
+			WHERE a.round_id = r.id AND a.state = 'submitted'),
+		    'members', (SELECT coalesce(json_agg(json_build_object(
+			'id', u.id, 'name', u.display_name) ORDER BY u.display_name,
+			u.id), '[]')
+			FROM panel_members m JOIN users u ON u.id = m.user_id
+			WHERE m.round_id = r.id AND m.removed_at IS NULL))
+		FROM r
+	);
+END
 $$;
 
 -- An admin adds a conflict ('add'), removes one they set ('remove'), or
@@ -1020,40 +1054,66 @@ END
 $$;
 
 -- The round's submitted applications for admins (SPEC §6: state,
--- category, country, reviewers assigned / due, conflicts).
+-- category, country, reviewers assigned / due, conflicts), 100 a page in
+-- the order of their references (p_page: ?page=N; past the last, the
+-- last). round_active_assignments() and round_conflicts() (not cleared)
+-- count for the page's applications alone: for the whole round they
+-- compute 6,000 assignments and as many conflicts, for 100 rows shown.
 CREATE OR REPLACE FUNCTION round_applications_view(p_slug text,
-    p_user bigint) RETURNS json
+    p_page text, p_user bigint) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	r rounds;
+	v_total bigint;
+	v_pages integer;
+	v_page integer := 1;
+	v_ids bigint[];
 BEGIN
 	SELECT * INTO r FROM round_of_admin(p_slug, p_user);
 	IF r.id IS NULL THEN
 		RETURN NULL;
 	END IF;
+	SELECT count(*) INTO v_total FROM applications a
+	WHERE a.round_id = r.id AND a.reference IS NOT NULL;
+	v_pages := greatest(1, ((v_total + 99) / 100)::integer);
+	IF p_page ~ '^[0-9]{1,6}$' AND p_page::integer > 0 THEN
+		v_page := least(p_page::integer, v_pages);
+	END IF;
+	v_ids := ARRAY(SELECT a.id FROM applications a
+	    WHERE a.round_id = r.id AND a.reference IS NOT NULL
+	    ORDER BY a.reference LIMIT 100 OFFSET (v_page - 1) * 100);
+
 	RETURN (
 	WITH act AS (SELECT s.application_id, count(*) AS n
-		FROM round_active_assignments(r.id) s GROUP BY s.application_id),
+		FROM round_active_assignments(r.id, v_ids) s
+		GROUP BY s.application_id),
 	conf AS (SELECT c.application_id, count(DISTINCT c.user_id) AS n
-		FROM round_conflicts(r.id) c WHERE NOT c.cleared
+		FROM round_conflicts(r.id, v_ids) c WHERE NOT c.cleared
 		GROUP BY c.application_id)
 	SELECT json_build_object('round', json_build_object('slug', r.slug,
 	    'title', r.title, 'k', r.reviews_per_application),
+	    'total', v_total, 'page', v_page, 'pages', v_pages,
+	    'paged', v_pages > 1,
+	    'first', (v_page - 1) * 100 + 1,
+	    'last', least(v_page * 100, v_total),
+	    'prev', CASE WHEN v_page > 1 THEN v_page - 1 END,
+	    'next', CASE WHEN v_page < v_pages THEN v_page + 1 END,
+	    'page_links', (SELECT json_agg(json_build_object('n', n,
+		'current', n = v_page) ORDER BY n)
+		FROM generate_series(1, v_pages) n),
 	    'applications', (SELECT coalesce(json_agg(json_build_object(
 		'id', a.id, 'reference', a.reference, 'state', a.state,
 		'title', a.title, 'category', a.category,
-		'country', v.content ->> 'country',
-		'organisation', v.content ->> 'organisation_name',
+		'country', a.country,
 		'assigned', coalesce(act.n, 0),
 		'due', r.reviews_per_application,
 		'short', a.state = 'submitted' AND
 		    coalesce(act.n, 0) < r.reviews_per_application,
 		'conflicts', coalesce(conf.n, 0)) ORDER BY a.reference), '[]')
-		FROM applications a JOIN application_versions v
-		    ON v.application_id = a.id AND v.version = a.version
+		FROM applications a
 		LEFT JOIN act ON act.application_id = a.id
 		LEFT JOIN conf ON conf.application_id = a.id
-		WHERE a.round_id = r.id AND a.reference IS NOT NULL)));
+		WHERE a.id = ANY (v_ids))));
 END
 $$;
 
@@ -1065,9 +1125,13 @@ $$;
 -- reviewer it is assigned to (NULL for anyone else).
 CREATE OR REPLACE FUNCTION assignment_rights(p_assignment bigint,
     p_user bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT application_rights(s.application_id, p_user)
-	FROM assignments s WHERE s.id = p_assignment AND s.user_id = p_user
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT application_rights(s.application_id, p_user)
+		FROM assignments s WHERE s.id = p_assignment AND s.user_id = p_user
+	);
+END
 $$;
 
 -- The reviewer's assignments across rounds; what an application shows

@@ -3,35 +3,43 @@
 
 -- Whether the round's rubric is fixed: a review was submitted.
 CREATE OR REPLACE FUNCTION rubric_locked(p_round bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM reviews v
-	    JOIN assignments s ON s.id = v.assignment_id
-	    WHERE s.round_id = p_round AND v.state = 'submitted')
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT EXISTS (SELECT 1 FROM reviews v
+		    JOIN assignments s ON s.id = v.assignment_id
+		    WHERE s.round_id = p_round AND v.state = 'submitted')
+	);
+END
 $$;
 
 -- The rubric page: the criteria in order, the tie-break order, and
 -- whether it can still change. NULL but for admins.
 CREATE OR REPLACE FUNCTION rubric_view(p_slug text, p_user bigint)
 RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT json_build_object('round', json_build_object('slug', r.slug,
-	    'title', r.title),
-	    'locked', rubric_locked(r.id),
-	    'tie_break', array_to_string(r.tie_break, ' '),
-	    'total_weight', (SELECT sum(k.weight)::text FROM rubric_criteria k
-		WHERE k.round_id = r.id),
-	    'criteria', (SELECT coalesce(json_agg(json_build_object(
-		'code', k.code, 'name', k.name, 'question', k.question,
-		'weight', trim_scale(k.weight)::text,
-		'gate', trim_scale(k.gate)::text,
-		'level0', k.level0, 'level1', k.level1, 'level3', k.level3,
-		'level5', k.level5,
-		'first', k.position = k.lo, 'last', k.position = k.hi)
-		ORDER BY k.position), '[]')
-		FROM (SELECT c.*, min(c.position) OVER () AS lo,
-		    max(c.position) OVER () AS hi FROM rubric_criteria c
-		    WHERE c.round_id = r.id) k))
-	FROM round_of_admin(p_slug, p_user) r WHERE r.id IS NOT NULL
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('round', json_build_object('slug', r.slug,
+		    'title', r.title),
+		    'locked', rubric_locked(r.id),
+		    'tie_break', array_to_string(r.tie_break, ' '),
+		    'total_weight', (SELECT sum(k.weight)::text FROM rubric_criteria k
+			WHERE k.round_id = r.id),
+		    'criteria', (SELECT coalesce(json_agg(json_build_object(
+			'code', k.code, 'name', k.name, 'question', k.question,
+			'weight', trim_scale(k.weight)::text,
+			'gate', trim_scale(k.gate)::text,
+			'level0', k.level0, 'level1', k.level1, 'level3', k.level3,
+			'level5', k.level5,
+			'first', k.position = k.lo, 'last', k.position = k.hi)
+			ORDER BY k.position), '[]')
+			FROM (SELECT c.*, min(c.position) OVER () AS lo,
+			    max(c.position) OVER () AS hi FROM rubric_criteria c
+			    WHERE c.round_id = r.id) k))
+		FROM round_of_admin(p_slug, p_user) r WHERE r.id IS NOT NULL
+	);
+END
 $$;
 
 -- One change to a round's rubric: 'save' a criterion, 'add' one (its
@@ -167,40 +175,52 @@ $$;
 -- A round's rubric for the review form: each criterion with its
 -- question and descriptors, in order.
 CREATE OR REPLACE FUNCTION rubric_of(p_round bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT coalesce(json_agg(json_build_object('code', k.code,
-	    'name', k.name, 'question', k.question,
-	    'weight', trim_scale(k.weight)::text,
-	    'gate', trim_scale(k.gate)::text,
-	    'level0', k.level0, 'level1', k.level1, 'level3', k.level3,
-	    'level5', k.level5) ORDER BY k.position), '[]')
-	FROM rubric_criteria k WHERE k.round_id = p_round
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(json_build_object('code', k.code,
+		    'name', k.name, 'question', k.question,
+		    'weight', trim_scale(k.weight)::text,
+		    'gate', trim_scale(k.gate)::text,
+		    'level0', k.level0, 'level1', k.level1, 'level3', k.level3,
+		    'level5', k.level5) ORDER BY k.position), '[]')
+		FROM rubric_criteria k WHERE k.round_id = p_round
+	);
+END
 $$;
 
 -- Whether reviews of the round may still change: until reviews_due (if
 -- set), and not once the admin closed the review.
 CREATE OR REPLACE FUNCTION review_open(r rounds) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT r.review_closed_at IS NULL AND (r.reviews_due IS NULL OR
-	    clock_timestamp() < r.reviews_due)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT r.review_closed_at IS NULL AND (r.reviews_due IS NULL OR
+		    clock_timestamp() < r.reviews_due)
+	);
+END
 $$;
 
 -- A review as the form and the others' list show it: state, version,
 -- scores (in half points) and comments by criterion, the texts.
 CREATE OR REPLACE FUNCTION review_json(p_assignment bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT json_build_object('state', v.state, 'version', v.version,
-	    'recommendation', v.recommendation, 'feedback', v.feedback,
-	    'confidential', v.confidential,
-	    'abstain_reason', v.abstain_reason,
-	    'submitted_at', v.submitted_at,
-	    'scores', (SELECT coalesce(json_object_agg(x.criterion, x.halves),
-		'{}') FROM review_scores x WHERE x.assignment_id = v.assignment_id
-		AND x.halves IS NOT NULL),
-	    'comments', (SELECT coalesce(json_object_agg(x.criterion,
-		x.comment), '{}') FROM review_scores x
-		WHERE x.assignment_id = v.assignment_id AND x.comment <> ''))
-	FROM reviews v WHERE v.assignment_id = p_assignment
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT json_build_object('state', v.state, 'version', v.version,
+		    'recommendation', v.recommendation, 'feedback', v.feedback,
+		    'confidential', v.confidential,
+		    'abstain_reason', v.abstain_reason,
+		    'submitted_at', v.submitted_at,
+		    'scores', (SELECT coalesce(json_object_agg(x.criterion, x.halves),
+			'{}') FROM review_scores x WHERE x.assignment_id = v.assignment_id
+			AND x.halves IS NOT NULL),
+		    'comments', (SELECT coalesce(json_object_agg(x.criterion,
+			x.comment), '{}') FROM review_scores x
+			WHERE x.assignment_id = v.assignment_id AND x.comment <> ''))
+		FROM reviews v WHERE v.assignment_id = p_assignment
+	);
+END
 $$;
 
 -- The others' reviews of the assignment's application, for its reviewer
@@ -208,16 +228,20 @@ $$;
 -- "Reviewer N" by the order of assignment, never named; only those of
 -- assignments still active and done.
 CREATE OR REPLACE FUNCTION review_others(p_assignment bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	WITH mine AS (SELECT s.* FROM assignments s WHERE s.id = p_assignment),
-	peers AS (SELECT s.id, row_number() OVER (ORDER BY s.id) AS n
-		FROM assignments s, mine
-		WHERE s.application_id = mine.application_id
-		AND s.ended_at IS NULL)
-	SELECT coalesce(json_agg(json_build_object('label', 'Reviewer ' || p.n,
-	    'review', review_json(p.id)) ORDER BY p.n), '[]')
-	FROM peers p JOIN reviews v ON v.assignment_id = p.id
-	WHERE p.id <> p_assignment AND v.state IN ('submitted', 'abstained')
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		WITH mine AS (SELECT s.* FROM assignments s WHERE s.id = p_assignment),
+		peers AS (SELECT s.id, row_number() OVER (ORDER BY s.id) AS n
+			FROM assignments s, mine
+			WHERE s.application_id = mine.application_id
+			AND s.ended_at IS NULL)
+		SELECT coalesce(json_agg(json_build_object('label', 'Reviewer ' || p.n,
+		    'review', review_json(p.id)) ORDER BY p.n), '[]')
+		FROM peers p JOIN reviews v ON v.assignment_id = p.id
+		WHERE p.id <> p_assignment AND v.state IN ('submitted', 'abstained')
+	);
+END
 $$;
 
 -- Saves a review: kind 'save' or 'autosave' (a draft, or an edit of a

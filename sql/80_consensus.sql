@@ -16,13 +16,17 @@
 -- A round's rubric for the arithmetic: each criterion in order, its
 -- weight, and its gate in half points and as shown (NULL: none).
 CREATE OR REPLACE FUNCTION consensus_rubric(p_round bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT coalesce(json_agg(json_build_object('code', k.code,
-	    'name', k.name, 'weight', k.weight,
-	    'gate', (k.gate * 2)::integer,
-	    'gate_text', trim_scale(k.gate)::text)
-	    ORDER BY k.position), '[]')
-	FROM rubric_criteria k WHERE k.round_id = p_round
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT coalesce(json_agg(json_build_object('code', k.code,
+		    'name', k.name, 'weight', k.weight,
+		    'gate', (k.gate * 2)::integer,
+		    'gate_text', trim_scale(k.gate)::text)
+		    ORDER BY k.position), '[]')
+		FROM rubric_criteria k WHERE k.round_id = p_round
+	);
+END
 $$;
 REVOKE ALL ON FUNCTION consensus_rubric(bigint) FROM PUBLIC;
 
@@ -94,12 +98,16 @@ REVOKE ALL ON FUNCTION consensus_blocked(bigint, bigint) FROM PUBLIC;
 -- keeps it (NULL when none is recorded): scores in half points by
 -- criterion code.
 CREATE OR REPLACE FUNCTION consensus_json(p_app bigint) RETURNS jsonb
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT jsonb_build_object('version', c.version, 'comment', c.comment,
-	    'feedback', c.feedback, 'minority', c.minority,
-	    'scores', (SELECT coalesce(jsonb_object_agg(x.criterion, x.halves),
-		'{}') FROM consensus_scores x WHERE x.application_id = c.application_id))
-	FROM consensus c WHERE c.application_id = p_app
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN (
+		SELECT jsonb_build_object('version', c.version, 'comment', c.comment,
+		    'feedback', c.feedback, 'minority', c.minority,
+		    'scores', (SELECT coalesce(jsonb_object_agg(x.criterion, x.halves),
+			'{}') FROM consensus_scores x WHERE x.application_id = c.application_id))
+		FROM consensus c WHERE c.application_id = p_app
+	);
+END
 $$;
 REVOKE ALL ON FUNCTION consensus_json(bigint) FROM PUBLIC;
 

@@ -10,7 +10,7 @@
 // the reviewer's list. With BENCH_URL those are skipped: they need the
 // database.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, rmSync } from 'node:fs';
+import { writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -461,12 +461,12 @@ async function benchDecide(app, base, ceiling, sql) {
 }
 
 // The admin's pages of the SPEC §8 round under wrk, one admin session:
-// the round's dashboard and the list of its 2,000 applications, beside
+// the round's dashboard and the list of the first page of its 2,000 applications, beside
 // /healthz measured again in the same run (SPEC: each ≥ 20 %).
 async function benchAdminPages(app, base) {
   const admin = seedAdmin(app);
   const pages = [[`/admin/rounds/${SEED_SLUG}`, 'the round\'s dashboard'],
-    [`/admin/rounds/${SEED_SLUG}/applications`, 'its 2,000 applications']];
+    [`/admin/rounds/${SEED_SLUG}/applications`, 'the first page of its 2,000 applications']];
   for (const [path] of pages) {
     const r = await timed(app, 'GET', path, admin.token);
     if (r.status !== 200)
@@ -482,6 +482,22 @@ async function benchAdminPages(app, base) {
     console.log(row(`${path} (${what})`, r, h.rps));
     console.log(`  ${path}: ${((r.rps / h.rps) * 100).toFixed(1)} % of /healthz's requests/s in the same run (SPEC: ≥ 20 %)`);
   }
+}
+
+// Each Kore worker's resident size (VmRSS, KiB), for issue 16's "flat
+// over the run": its pid -> KiB. Workers a crash restarted are new pids.
+function workerRss(app) {
+  const pids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(app.proc.pid)], { encoding: 'utf8' })
+    .split('\n').map((l) => l.trim()).filter(Boolean);
+  const out = new Map();
+  for (const pid of pids) {
+    try {
+      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m);
+      if (m)
+        out.set(pid, Number(m[1]));
+    } catch { /* gone */ }
+  }
+  return out;
 }
 
 let app = null;
@@ -503,6 +519,9 @@ try {
     ceiling = ceiling ?? r.rps;
     console.log(row(s.name, r, ceiling));
   }
+  // After the first scenarios: the workers have served, and are warm.
+  const rssStart = app ? workerRss(app) : null;
+  const runStart = Date.now();
 
   if (!app) {
     console.log('(signed-in pages and uploads skipped: they seed the database, which BENCH_URL does not give)');
@@ -583,6 +602,13 @@ try {
     }
   }
   if (app) {
+    const rssEnd = workerRss(app);
+    console.log('');
+    console.log(`Kore workers' resident size over ${((Date.now() - runStart) / 1000).toFixed(0)} s of the bench ` +
+      '(after the first scenarios -> at the end):');
+    for (const [pid, kib] of rssStart)
+      console.log(`  worker ${pid}: ${(kib / 1024).toFixed(1)} MiB -> ` +
+        (rssEnd.has(pid) ? `${(rssEnd.get(pid) / 1024).toFixed(1)} MiB` : 'gone (restarted?)'));
     // Anything in Kore's log worth a look (stop() fails on the worst).
     const log = app.log().split('\n').filter(Boolean);
     const odd = log.filter((l) => /error|warn|fail|denied|refus|timeout|gone|violation|fatal/i.test(l));
