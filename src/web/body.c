@@ -1,10 +1,11 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
-#include <errno.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/form.h"
 #include "web/body.h"
@@ -44,11 +45,11 @@ body_form(struct http_request *req)
 }
 
 /*
- * A document upload (up to LAUREL_UPLOAD_MAX) is read back from Kore's
- * temporary file and parsed on a task thread: tens of MiB of reading,
- * scanning and copying would hold every other request of the worker.
- * The request sleeps meanwhile, so nothing else touches its body; the
- * task uses only read(2), malloc and the pure parser (no Kore pools).
+ * A document upload (up to LAUREL_UPLOAD_MAX) is parsed from Kore's
+ * temporary file on a task thread: tens of MiB of scanning and copying
+ * would hold every other request of the worker. The request sleeps
+ * meanwhile, so nothing else touches its body; the task uses only
+ * mmap(2), malloc and the pure parser (no Kore pools).
  */
 struct upload_job {
 	int		 fd;		/* Kore's temporary file, or -1 */
@@ -59,29 +60,24 @@ struct upload_job {
 	int		 rc;
 };
 
-static int
-body_upload_read(struct upload_job *j, unsigned char *buf)
+/*
+ * The file is mapped, not read: the parser copies the file part out of
+ * it, and a read(2) into a buffer first was one more copy of the whole
+ * body (and as many fresh pages). A file shorter than the body it should
+ * hold would fault past its end: it is refused first.
+ */
+static void *
+body_upload_map(int fd, size_t len)
 {
-	size_t		 off;
-	ssize_t		 n;
+	struct stat	 st;
+	void		*p;
 
-	if (j->fd == -1) {
-		memcpy(buf, j->mem, j->len);
-		return (0);
-	}
-	if (lseek(j->fd, 0, SEEK_SET) == -1)
-		return (-1);
-	for (off = 0; off < j->len; off += (size_t)n) {
-		n = read(j->fd, buf + off, j->len - off);
-		if (n == -1 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n <= 0)
-			return (-1);
-	}
+	if (fstat(fd, &st) == -1 || st.st_size < 0 ||
+	    (unsigned long long)st.st_size < len)
+		return (NULL);
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 
-	return (0);
+	return (p != MAP_FAILED ? p : NULL);
 }
 
 static int
@@ -89,13 +85,15 @@ body_upload_work(void *arg)
 {
 	struct upload_job	*j = arg;
 	struct form_limits	 limits;
-	unsigned char		*buf;
+	const void		*buf;
+	void			*map;
 
-	if ((buf = malloc(j->len + 1)) == NULL)
-		return (-1);
-	if (body_upload_read(j, buf) == -1) {
-		free(buf);
-		return (-1);
+	map = NULL;
+	buf = j->mem != NULL ? j->mem : "";
+	if (j->fd != -1 && j->len > 0) {
+		if ((map = body_upload_map(j->fd, j->len)) == NULL)
+			return (-1);
+		buf = map;
 	}
 
 	limits.max_fields = FORM_DEFAULT_MAX_FIELDS;
@@ -104,7 +102,8 @@ body_upload_work(void *arg)
 	limits.max_file_len = settings.upload_max;
 	limits.max_files = FORM_DEFAULT_MAX_FILES;
 	j->rc = form_parse(j->form, &limits, j->type, buf, j->len);
-	free(buf);
+	if (map != NULL)
+		(void)munmap(map, j->len);
 
 	return (0);
 }

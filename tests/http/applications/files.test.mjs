@@ -49,6 +49,22 @@ test('a PDF is stored encrypted and comes back as the same bytes, as an attachme
   assert.match(html, /report/);
 });
 
+// Over 1 MiB Kore keeps the body in a temporary file, which the parser
+// maps rather than reads: the bytes must still come back the same.
+test('a document from the temporary file comes back as the same bytes', async () => {
+  openRound(app, 'bigdocs', { maxFiles: 2, maxMb: 5 });
+  const id = await apply(ana, 'bigdocs');
+  const doc = pdf('Large evidence', 3 * MIB + 12345);
+  const res = await upload(ana, id, doc, 'large.pdf');
+  assert.equal(res.status, 303, await res.clone().text());
+  const [fid, size, hash] = sql(`SELECT id, size, sha256 FROM application_files WHERE application_id = ${id}`).split('|');
+  assert.equal(Number(size), doc.length);
+  assert.equal(hash, createHash('sha256').update(doc).digest('hex'));
+  const got = await ana.get(`/applications/${id}/files/${fid}`);
+  assert.equal(got.status, 200);
+  assert.deepEqual(Buffer.from(await got.arrayBuffer()), doc);
+});
+
 test('what is not a sound PDF is refused with the reason, and nothing is stored', async () => {
   const id = await apply(ana, 'docs');
   let res = await upload(ana, id, Buffer.from('MZ\x90\x00 this is a program'), 'tool.pdf');
