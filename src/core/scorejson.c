@@ -33,13 +33,44 @@ scorejson_rubric(json_t *list, struct scorejson_rubric *out)
 int
 scorejson_halves(json_t *v)
 {
-	json_int_t	h;
-
 	if (!json_is_integer(v))
 		return (SCORE_NONE);
-	h = json_integer_value(v);
 
+	return (scorejson_halves_number(json_integer_value(v)));
+}
+
+int
+scorejson_halves_number(long long h)
+{
 	return (h >= 0 && h <= SCORE_HALVES_MAX ? (int)h : SCORE_NONE);
+}
+
+size_t
+scorejson_numbers(const char *s, long long *out, size_t max)
+{
+	long long	v;
+	size_t		n;
+	int		ok;
+
+	if (s == NULL || *s == '\0')
+		return (0);
+	for (n = 0;; n++) {
+		v = 0;
+		ok = *s != ',' && *s != '\0';
+		for (; *s != ',' && *s != '\0'; s++) {
+			/* Checked before it grows: it cannot overflow. */
+			if (*s < '0' || *s > '9' ||
+			    v > SCOREJSON_NUMBER_MAX / 10)
+				ok = 0;
+			else
+				v = v * 10 + (*s - '0');
+		}
+		if (n < max)
+			out[n] = ok && v <= SCOREJSON_NUMBER_MAX ? v :
+			    SCORE_NONE;
+		if (*s++ == '\0')
+			return (n + 1);
+	}
 }
 
 int *

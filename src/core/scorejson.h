@@ -1,6 +1,7 @@
 /*
  * Scores between the database and the pages: a round's rubric and half
- * points as the SQL functions hand them over (JSON), turned into
+ * points as the SQL functions hand them over (JSON, and the ranking's
+ * reviews as a list of numbers), turned into
  * core/score.c's structures, and its figures and reasons turned back
  * into what the templates show. Shared by the consensus pages and the
  * ranking, so that both read and show a score the same way. Pure.
@@ -31,6 +32,22 @@ int	 scorejson_rubric(json_t *list, struct scorejson_rubric *out);
 
 /* A half-point score (an integer 0 to 10), else SCORE_NONE. */
 int	 scorejson_halves(json_t *);
+
+/* The largest number scorejson_numbers() reads: any user id. */
+#define SCOREJSON_NUMBER_MAX	999999999999999LL
+
+/*
+ * A list of numbers as sql/85_ranking.sql sends a round's reviews, "7,3,,8":
+ * comma-separated, empty where there is none. Each goes into out (at most
+ * max of them) as a number from 0 to SCOREJSON_NUMBER_MAX, or SCORE_NONE
+ * where the field is empty or anything else. Returns how many fields the
+ * list has, more than max as it may be; "" and NULL have none. The page
+ * reads 48,000 numbers so (SPEC §8), where JSON would allocate each.
+ */
+size_t	 scorejson_numbers(const char *s, long long *out, size_t max);
+
+/* A number read so as half points: 0 to 10, else SCORE_NONE. */
+int	 scorejson_halves_number(long long);
 
 /*
  * A recorded consensus ({code: halves}) in rubric order into out; NULL

@@ -43,7 +43,31 @@
 
 #define FIELD_LEN	48	/* "citation_" and an id */
 
-/* A round's rubric as core/score.c takes it; codes borrowed from JSON. */
+/*
+ * An application as sql/85_ranking.sql lists it: an array read by
+ * place, where 2,000 objects by name cost the page their keys twice,
+ * parsed and then rebuilt (SPEC §8).
+ */
+enum {
+	APP_ID,
+	APP_REFERENCE,
+	APP_TITLE,
+	APP_CATEGORY,
+	APP_DUE,
+	APP_DONE,
+	APP_ABSTAINED,
+	APP_CONSENSUS,
+	APP_DECISION,
+	APP_CITATION,
+	APP_REVIEWS,		/* "user,halves...,user,halves..." */
+};
+
+/* What a row of the ranking says of its own reviews (core/score.c's). */
+struct rk_row {
+	int	 eligible;
+	json_t	*gates;		/* ineligible: the gates failed, in words */
+	json_t	*reasons;	/* the agenda's reasons; NULL: none */
+};
 
 /*
  * A round computed. Applications are the loaded ones, in reference
@@ -58,10 +82,28 @@ struct rk {
 	struct rank_review	*rv;		/* grouped by application */
 	size_t			 nrv;
 	struct rank_app		*ra;
+	struct rk_row		*row;		/* NULL: no rows (calibration) */
 	double			*crit;		/* napps × criteria, halves */
 	size_t			 tb[SCORE_CRITERIA_MAX];
 	struct rank_input	 in;
 	struct rank_round	 out;
+};
+
+#define RK_TENTHS	1001	/* the totals of 0.0 to 100.0 */
+
+/*
+ * What the rows of a page share: each order's ranks of the rows shown,
+ * the rule that broke each tie (a criterion's index, the rubric's size
+ * for the lower reference, -1 for none), and the values that many rows
+ * show alike, each made once when first shown: 2,000 rows show 16,000
+ * totals and ranks (SPEC §8), where a total has 1,001 forms.
+ */
+struct rk_page {
+	size_t	*rank[RANK_KEYS];
+	int	*tie[RANK_KEYS];
+	json_t	*words[SCORE_CRITERIA_MAX + 1];	/* "tie broken by C1" */
+	json_t	*total[RK_TENTHS];
+	json_t	**number;			/* ranks, 1 to napps */
 };
 
 static const struct {
@@ -85,19 +127,17 @@ static const struct {
 	{ "normalised", "normalised mean", RANK_NORM },
 };
 
-
-
-
-/* A rank from 1; null without one (no key: nothing to rank by). */
-static void
-set_rank(json_t *obj, const char *key, size_t rank)
+/* An application's reviews as listed, at most SCORE_REVIEWS_MAX. */
+static size_t
+rk_nreviews(const struct rk *k, json_t *app)
 {
-	json_object_set_new(obj, key, rank > 0 ?
-	    json_integer((json_int_t)rank) : json_null());
+	size_t	n;
+
+	n = scorejson_numbers(json_string_value(json_array_get(app,
+	    APP_REVIEWS)), NULL, 0) / (k->cr.r.n + 1);
+
+	return (n < SCORE_REVIEWS_MAX ? n : SCORE_REVIEWS_MAX);
 }
-
-
-
 
 /*
  * The gates an application's result fails, in words: "C1: 2.50, below
@@ -148,38 +188,37 @@ rk_app(struct rk *k, json_t *rubric, size_t i, json_t *app)
 {
 	struct score_review	*rv;
 	struct score_summary	 sum;
-	json_t			*reviews, *h, *reasons;
+	long long		*num, *h;
 	int			 cons[SCORE_CRITERIA_MAX], *cp;
 	size_t			 j, c, n, ncrit;
 
 	ncrit = k->cr.r.n;
-	reviews = json_object_get(app, "reviews");
-	n = json_array_size(reviews);
-	if (n > SCORE_REVIEWS_MAX)
-		n = SCORE_REVIEWS_MAX;
+	n = rk_nreviews(k, app);
+	num = kore_calloc(n * (ncrit + 1) + 1, sizeof(*num));
+	(void)scorejson_numbers(json_string_value(json_array_get(app,
+	    APP_REVIEWS)), num, n * (ncrit + 1));
 	rv = kore_calloc(n > 0 ? n : 1, sizeof(*rv));
 	for (j = 0; j < n; j++) {
+		/* A score missing: the review left out (SCORE_NONE). */
 		score_review_init(&rv[j]);
-		h = json_array_get(reviews, j);
-		/* Short: a score missing, the review left out (SCORE_NONE). */
-		if (json_array_size(h) != ncrit + 1)
-			continue;
+		h = &num[j * (ncrit + 1)];
 		for (c = 0; c < ncrit; c++)
-			rv[j].halves[c] = scorejson_halves(json_array_get(h, c + 1));
+			rv[j].halves[c] = scorejson_halves_number(h[c + 1]);
 	}
-	cp = scorejson_consensus(&k->cr, json_object_get(app, "consensus"), cons);
+	cp = scorejson_consensus(&k->cr, json_array_get(app, APP_CONSENSUS),
+	    cons);
 	/* A summary that fails (it cannot: scores are checked) is all zero. */
 	if (score_summarise(&k->cr.r, rv, n, cp, &sum) == -1)
 		(void)score_summarise(&k->cr.r, NULL, 0, NULL, &sum);
 
 	for (j = 0; j < n; j++) {
-		k->rv[k->nrv].reviewer = (long)json_integer_value(
-		    json_array_get(json_array_get(reviews, j), 0));
+		k->rv[k->nrv].reviewer = (long)num[j * (ncrit + 1)];
 		k->rv[k->nrv].app = i;
 		k->rv[k->nrv].total = score_review_total(&k->cr.r, &rv[j]);
 		k->nrv++;
 	}
 	kore_free(rv);
+	kore_free(num);
 
 	k->ra[i].id = (long)i;
 	k->ra[i].consensus = sum.has_consensus ? sum.result_total : -1;
@@ -188,19 +227,28 @@ rk_app(struct rk *k, json_t *rubric, size_t i, json_t *app)
 		k->crit[i * ncrit + c] = sum.crit[c].result >= 0 ?
 		    sum.crit[c].result * 2 : -1;
 
-	scorejson_set_total(app, "consensus", sum.has_consensus ? sum.result_total : -1);
-	json_object_set_new(app, "eligible", json_boolean(sum.eligible));
-	json_object_set_new(app, "gates_failed", gates_words(&k->cr, rubric,
-	    &sum));
-	reasons = scorejson_reasons(&k->cr.r, &sum);
-	json_object_set_new(app, "disagreement",
-	    json_boolean(json_array_size(reasons) > 0));
-	json_object_set_new(app, "reasons", reasons);
+	if (k->row == NULL)
+		return;
+	k->row[i].eligible = sum.eligible;
+	if (!sum.eligible)
+		k->row[i].gates = gates_words(&k->cr, rubric, &sum);
+	k->row[i].reasons = scorejson_reasons(&k->cr.r, &sum);
+	if (json_array_size(k->row[i].reasons) == 0) {
+		json_decref(k->row[i].reasons);
+		k->row[i].reasons = NULL;
+	}
 }
 
 static void
 rk_free(struct rk *k)
 {
+	size_t	i;
+
+	for (i = 0; k->row != NULL && i < k->napps; i++) {
+		json_decref(k->row[i].gates);
+		json_decref(k->row[i].reasons);
+	}
+	kore_free(k->row);
 	rank_free(&k->out);
 	kore_free(k->rv);
 	kore_free(k->ra);
@@ -232,12 +280,13 @@ rk_tiebreak(struct rk *k, json_t *codes)
 }
 
 /*
- * The loaded round computed into *k (rk_free() it): 0, or -1 when the
- * rubric cannot be summed up or core/rank.c refused (the error page is
- * then the caller's).
+ * The loaded round computed into *k (rk_free() it), with what each row
+ * says of its reviews when rows is set: 0, or -1 when the rubric cannot
+ * be summed up or core/rank.c refused (the error page is then the
+ * caller's).
  */
 static int
-rk_make(struct http_request *req, struct rk *k)
+rk_make(struct http_request *req, struct rk *k, int rows)
 {
 	json_t	*data, *app, *rubric;
 	size_t	 i, nrv;
@@ -252,9 +301,11 @@ rk_make(struct http_request *req, struct rk *k)
 
 	nrv = 0;
 	json_array_foreach(k->apps, i, app)
-		nrv += json_array_size(json_object_get(app, "reviews"));
+		nrv += rk_nreviews(k, app);
 	k->rv = kore_calloc(nrv + 1, sizeof(*k->rv));
 	k->ra = kore_calloc(k->napps + 1, sizeof(*k->ra));
+	if (rows)
+		k->row = kore_calloc(k->napps + 1, sizeof(*k->row));
 	k->crit = kore_calloc(k->napps * k->cr.r.n + 1, sizeof(*k->crit));
 	json_array_foreach(k->apps, i, app)
 		rk_app(k, rubric, i, app);
@@ -433,79 +484,115 @@ decision_set(json_t *row, const char *value)
 	    json_string(value) : json_null());
 }
 
-/* The form's fields of a row, as decisions.c reads them back. */
+/*
+ * The form's fields of a row, as decisions.c reads them back (named
+ * decision_{id} and citation_{id} by the template).
+ */
 static void
-row_fields(json_t *row)
+row_fields(json_t *row, json_t *app)
 {
-	char		field[FIELD_LEN];
-	json_int_t	id;
+	json_t	*citation;
 
-	id = json_integer_value(json_object_get(row, "id"));
-	(void)snprintf(field, sizeof(field), "decision_%lld", (long long)id);
-	json_object_set_new(row, "decision_field", json_string(field));
-	(void)snprintf(field, sizeof(field), "citation_%lld", (long long)id);
-	json_object_set_new(row, "citation_field", json_string(field));
 	json_object_set_new(row, "decision_error", json_null());
 	json_object_set_new(row, "citation_error", json_null());
-	decision_set(row, json_string_value(json_object_get(row,
-	    "decision")));
-	tmpl_null_if_empty(row, "citation");
+	decision_set(row, json_string_value(json_array_get(app,
+	    APP_DECISION)));
+	citation = json_array_get(app, APP_CITATION);
+	json_object_set(row, "citation", json_string_length(citation) > 0 ?
+	    citation : json_null());
+}
+
+/* A total as the rows show it ("62.3"; null without one): shared. */
+static json_t *
+page_total(struct rk_page *pg, double total)
+{
+	char		s[SCORE_TOTAL_FORMAT_MAX];
+	long long	t;
+
+	t = score_total_tenths(total);
+	if (t >= 0 && t < RK_TENTHS && pg->total[t] != NULL)
+		return (json_incref(pg->total[t]));
+	score_total_format(total, s, sizeof(s));
+	if (s[0] == '\0')
+		return (json_null());
+	if (t < 0 || t >= RK_TENTHS)
+		return (json_string(s));
+	pg->total[t] = json_string(s);
+
+	return (json_incref(pg->total[t]));
+}
+
+/* A rank from 1; null without one (no key: nothing to rank by). */
+static json_t *
+page_rank(struct rk_page *pg, size_t rank)
+{
+	if (rank == 0)
+		return (json_null());
+	if (pg->number[rank] == NULL)
+		pg->number[rank] = json_integer((json_int_t)rank);
+
+	return (json_incref(pg->number[rank]));
 }
 
 /*
  * A row's figures of the round computed: the reviews' totals (complete
  * ones: an abstention counts as done, not scored), the means, the
- * result, and how many of its reviews count as they are.
+ * result, how many of its reviews count as they are, and what its
+ * reviews say (core/score.c's).
  */
 static void
-row_figures(const struct rk *k, size_t i, json_t *row, size_t *next)
+row_figures(const struct rk *k, struct rk_page *pg, size_t i, json_t *row,
+    size_t at)
 {
 	const struct rank_app_stat	*st = &k->out.app[i];
 	const struct rank_reviewer	*rw;
+	const struct rk_row		*rr = &k->row[i];
 	json_t				*totals;
-	size_t				 j;
 	int				 asis;
-	char				 t[SCORE_TOTAL_FORMAT_MAX];
 
 	totals = json_array();
 	asis = 0;
-	for (j = *next; j < k->nrv && k->rv[j].app == i; j++) {
-		if (k->rv[j].total < 0)
+	for (; at < k->nrv && k->rv[at].app == i; at++) {
+		if (k->rv[at].total < 0)
 			continue;
-		score_total_format(k->rv[j].total, t, sizeof(t));
-		json_array_append_new(totals, json_string(t));
-		rw = rk_reviewer(k, k->rv[j].reviewer);
+		json_array_append_new(totals, page_total(pg, k->rv[at].total));
+		rw = rk_reviewer(k, k->rv[at].reviewer);
 		if (rw != NULL && !rw->normalised)
 			asis++;
 	}
-	*next = j;
 	json_object_set_new(row, "totals", totals);
-	scorejson_set_total(row, "raw_mean", st->raw_mean);
-	scorejson_set_total(row, "spread", st->reviews >= 2 ? st->spread : -1);
-	scorejson_set_total(row, "norm_mean", st->norm_mean);
-	scorejson_set_total(row, "result", st->result);
+	json_object_set_new(row, "raw_mean", page_total(pg, st->raw_mean));
+	json_object_set_new(row, "spread", page_total(pg, st->reviews >= 2 ?
+	    st->spread : -1));
+	json_object_set_new(row, "norm_mean", page_total(pg, st->norm_mean));
+	json_object_set_new(row, "result", page_total(pg, st->result));
+	json_object_set_new(row, "consensus", page_total(pg,
+	    k->ra[i].consensus));
 	json_object_set_new(row, "as_is", asis > 0 ?
 	    json_integer(asis) : json_null());
-	/* The templates take 0 as true (core/tmpl.c). */
-	if (json_integer_value(json_object_get(row, "abstained")) == 0)
-		json_object_set_new(row, "abstained", json_null());
-	(void)json_object_del(row, "reviews");
+
+	/* Each list only where the template looks: ineligible, to discuss. */
+	json_object_set_new(row, "eligible", json_boolean(rr->eligible));
+	if (!rr->eligible)
+		json_object_set(row, "gates_failed", rr->gates);
+	json_object_set_new(row, "disagreement",
+	    json_boolean(rr->reasons != NULL));
+	if (rr->reasons != NULL)
+		json_object_set(row, "reasons", rr->reasons);
 }
 
 /*
  * One order over the rows shown: their ranks from 1 among themselves,
  * and between two shown neighbours whose keys show alike, the rule that
- * broke the tie, in words ("tie broken by C1").
+ * broke the tie.
  */
 static void
-row_ranks(const struct rk *k, enum rank_key key, const int *shown,
-    const char *rank_key, const char *tie_key)
+page_order(const struct rk *k, enum rank_key key, const int *shown,
+    struct rk_page *pg)
 {
 	const struct rank_place	*p;
-	json_t			*row;
 	size_t			 i, pos, prev, c;
 	long long		 prev_tenths;
-	char			 w[SCOREJSON_WORDS_MAX];
 
 	pos = 0;
 	prev = 0;
@@ -514,26 +601,106 @@ row_ranks(const struct rk *k, enum rank_key key, const int *shown,
 		p = &k->out.order[key][i];
 		if (!shown[p->app])
 			continue;
-		row = json_array_get(k->apps, p->app);
-		json_object_set_new(row, tie_key, json_null());
-		if (p->rank == 0) {
-			set_rank(row, rank_key, 0);
+		pg->tie[key][p->app] = -1;
+		if (p->rank == 0)
 			continue;
-		}
-		set_rank(row, rank_key, ++pos);
-		if (pos > 1 && score_total_tenths(p->key) == prev_tenths) {
-			if (rank_tie_between(&k->in, prev, p->app, &c) ==
-			    RANK_TIE_CRITERION)
-				(void)snprintf(w, sizeof(w), "tie broken by %s",
-				    k->cr.crit[c].code);
-			else
-				(void)snprintf(w, sizeof(w), "tie broken by "
-				    "the lower reference");
-			json_object_set_new(row, tie_key, json_string(w));
-		}
+		pg->rank[key][p->app] = ++pos;
+		if (pos > 1 && score_total_tenths(p->key) == prev_tenths)
+			pg->tie[key][p->app] = rank_tie_between(&k->in, prev,
+			    p->app, &c) == RANK_TIE_CRITERION ? (int)c :
+			    (int)k->cr.r.n;
 		prev = p->app;
 		prev_tenths = score_total_tenths(p->key);
 	}
+}
+
+/* Every order's ranks of the rows shown, with the ties' words. */
+static void
+page_make(const struct rk *k, const int *shown, struct rk_page *pg)
+{
+	char	w[SCOREJSON_WORDS_MAX];
+	size_t	c, key;
+
+	memset(pg, 0, sizeof(*pg));
+	for (key = 0; key < RANK_KEYS; key++) {
+		pg->rank[key] = kore_calloc(k->napps + 1,
+		    sizeof(*pg->rank[key]));
+		pg->tie[key] = kore_calloc(k->napps + 1,
+		    sizeof(*pg->tie[key]));
+		page_order(k, key, shown, pg);
+	}
+	pg->number = kore_calloc(k->napps + 1, sizeof(*pg->number));
+	for (c = 0; c <= k->cr.r.n; c++) {
+		if (c < k->cr.r.n)
+			(void)snprintf(w, sizeof(w), "tie broken by %s",
+			    k->cr.crit[c].code);
+		else
+			(void)snprintf(w, sizeof(w), "tie broken by the "
+			    "lower reference");
+		pg->words[c] = json_string(w);
+	}
+}
+
+static void
+page_free(const struct rk *k, struct rk_page *pg)
+{
+	size_t	i;
+
+	for (i = 0; i < RANK_KEYS; i++) {
+		kore_free(pg->rank[i]);
+		kore_free(pg->tie[i]);
+	}
+	for (i = 0; i < SCORE_CRITERIA_MAX + 1; i++)
+		json_decref(pg->words[i]);
+	for (i = 0; i < RK_TENTHS; i++)
+		json_decref(pg->total[i]);
+	for (i = 0; i <= k->napps; i++)
+		json_decref(pg->number[i]);
+	kore_free(pg->number);
+	memset(pg, 0, sizeof(*pg));
+}
+
+/* A row's rank by one order, and the rule that broke its tie. */
+static void
+row_rank(struct rk_page *pg, enum rank_key key, size_t i, json_t *row,
+    const char *rank_key, const char *tie_key)
+{
+	json_object_set_new(row, rank_key, page_rank(pg, pg->rank[key][i]));
+	json_object_set(row, tie_key, pg->tie[key][i] >= 0 ?
+	    pg->words[pg->tie[key][i]] : json_null());
+}
+
+/*
+ * The row of application i, as the template shows it: what the
+ * database said of it, shared with the loaded data rather than copied,
+ * and what was computed. at: where its reviews start in k->rv.
+ */
+static json_t *
+row_new(const struct rk *k, struct rk_page *pg, enum rank_key key,
+    size_t i, size_t at)
+{
+	json_t	*row, *app, *abstained;
+
+	app = json_array_get(k->apps, i);
+	row = json_object();
+	json_object_set(row, "id", json_array_get(app, APP_ID));
+	json_object_set(row, "reference", json_array_get(app, APP_REFERENCE));
+	json_object_set(row, "title", json_array_get(app, APP_TITLE));
+	json_object_set(row, "category", json_array_get(app, APP_CATEGORY));
+	json_object_set(row, "due", json_array_get(app, APP_DUE));
+	json_object_set(row, "done", json_array_get(app, APP_DONE));
+	/* The templates take 0 as true (core/tmpl.c). */
+	abstained = json_array_get(app, APP_ABSTAINED);
+	json_object_set(row, "abstained", json_integer_value(abstained) != 0 ?
+	    abstained : json_null());
+	row_figures(k, pg, i, row, at);
+	row_fields(row, app);
+	row_rank(pg, key, i, row, "rank", "tie");
+	row_rank(pg, RANK_RAW, i, row, "rank_raw", "tie_raw");
+	row_rank(pg, RANK_NORM, i, row, "rank_norm", "tie_norm");
+	row_rank(pg, RANK_RESULT, i, row, "rank_result", "tie_result");
+
+	return (row);
 }
 
 /*
@@ -620,16 +787,17 @@ int
 ranking_show(struct http_request *req)
 {
 	struct rk	 k;
-	json_t		*data, *rows, *row;
+	struct rk_page	 pg;
+	json_t		*data, *rows, *app;
 	const char	*cat, *c;
 	enum rank_key	 key;
-	size_t		 i, next;
+	size_t		 i, *next, at;
 	int		*shown;
 
 	if (!handler_merge(req, "ranking", NULL))
 		return (step_error(req, 404, NULL));
 	data = ctx_get(req)->data;
-	if (rk_make(req, &k) == -1)
+	if (rk_make(req, &k, 1) == -1)
 		return (rk_refused(req));
 
 	cat = ranking_category(req, data);
@@ -637,25 +805,29 @@ ranking_show(struct http_request *req)
 	ranking_phase(data);
 	rk_round_data(&k, data);
 
+	/* Where each application's reviews start (grouped, in order). */
 	shown = kore_calloc(k.napps + 1, sizeof(*shown));
-	next = 0;
-	json_array_foreach(k.apps, i, row) {
-		c = json_string_value(json_object_get(row, "category"));
+	next = kore_calloc(k.napps + 1, sizeof(*next));
+	for (i = 0, at = 0; i < k.napps; i++) {
+		app = json_array_get(k.apps, i);
+		c = json_string_value(json_array_get(app, APP_CATEGORY));
 		shown[i] = cat == NULL || (c != NULL && strcmp(c, cat) == 0);
-		row_figures(&k, i, row, &next);
-		row_fields(row);
+		while (at < k.nrv && k.rv[at].app < i)
+			at++;
+		next[i] = at;
 	}
-	row_ranks(&k, key, shown, "rank", "tie");
-	row_ranks(&k, RANK_RAW, shown, "rank_raw", "tie_raw");
-	row_ranks(&k, RANK_NORM, shown, "rank_norm", "tie_norm");
-	row_ranks(&k, RANK_RESULT, shown, "rank_result", "tie_result");
+	page_make(&k, shown, &pg);
 
+	/* Only the rows shown are made, in the order asked for. */
 	rows = json_array();
 	for (i = 0; i < k.napps; i++) {
-		if (shown[k.out.order[key][i].app])
-			json_array_append(rows, json_array_get(k.apps,
-			    k.out.order[key][i].app));
+		at = k.out.order[key][i].app;
+		if (shown[at])
+			json_array_append_new(rows, row_new(&k, &pg, key, at,
+			    next[at]));
 	}
+	page_free(&k, &pg);
+	kore_free(next);
 	kore_free(shown);
 	rk_free(&k);
 
@@ -779,7 +951,7 @@ calibration_show(struct http_request *req)
 	if (!handler_merge(req, "ranking", NULL))
 		return (step_error(req, 404, NULL));
 	data = ctx_get(req)->data;
-	if (rk_make(req, &k) == -1)
+	if (rk_make(req, &k, 0) == -1)
 		return (rk_refused(req));
 	rk_round_data(&k, data);
 
@@ -806,9 +978,9 @@ calibration_show(struct http_request *req)
 		m = &k.out.move[i];
 		app = json_array_get(k.apps, m->app);
 		one = json_pack("{s:O,s:O,s:O,s:i,s:i}", "id",
-		    json_object_get(app, "id"), "reference",
-		    json_object_get(app, "reference"), "title",
-		    json_object_get(app, "title"), "rank_raw",
+		    json_array_get(app, APP_ID), "reference",
+		    json_array_get(app, APP_REFERENCE), "title",
+		    json_array_get(app, APP_TITLE), "rank_raw",
 		    (int)m->rank_raw, "rank_norm", (int)m->rank_norm);
 		d = m->rank_raw > m->rank_norm ? m->rank_raw - m->rank_norm :
 		    m->rank_norm - m->rank_raw;

@@ -9,9 +9,10 @@
  * query, runs ranking_show() and then puts its errors and the values
  * submitted on the rows before rendering "admin_ranking".
  *
- * Each row of the page data's "applications" carries, beside its
- * figures: id, reference, decision_field ("decision_{id}"),
- * citation_field ("citation_{id}"), decision (winner, finalist,
+ * Each row of the page data's "applications" (the rows shown, in the
+ * order asked for) carries, beside its figures: id, reference (the
+ * template names the fields "decision_{id}" and "citation_{id}"),
+ * decision (winner, finalist,
  * honourable_mention, not_selected, or null), citation (null when
  * empty), decision_error and citation_error (null unless set),
  * selected_none, selected_winner, selected_finalist,

@@ -68,6 +68,51 @@ test_halves(void **state)
 }
 
 static void
+test_numbers(void **state)
+{
+	long long	out[8];
+
+	(void)state;
+	assert_int_equal(scorejson_numbers("2077,7,,10", out, 8), 4);
+	assert_int_equal(out[0], 2077);
+	assert_int_equal(out[1], 7);
+	assert_int_equal(out[2], SCORE_NONE);
+	assert_int_equal(out[3], 10);
+	assert_int_equal(scorejson_halves_number(out[3]), 10);
+	assert_int_equal(scorejson_halves_number(11), SCORE_NONE);
+	assert_int_equal(scorejson_halves_number(SCORE_NONE), SCORE_NONE);
+
+	/* Empty fields at either end, and nothing but commas. */
+	assert_int_equal(scorejson_numbers(",5,", out, 8), 3);
+	assert_int_equal(out[0], SCORE_NONE);
+	assert_int_equal(out[1], 5);
+	assert_int_equal(out[2], SCORE_NONE);
+	assert_int_equal(scorejson_numbers(",,", out, 8), 3);
+	assert_int_equal(out[2], SCORE_NONE);
+
+	/* Anything but digits, and numbers too large, are none. */
+	assert_int_equal(scorejson_numbers("-1,1.5,x,NULL, 3", out, 8), 5);
+	assert_int_equal(out[0], SCORE_NONE);
+	assert_int_equal(out[1], SCORE_NONE);
+	assert_int_equal(out[2], SCORE_NONE);
+	assert_int_equal(out[3], SCORE_NONE);
+	assert_int_equal(out[4], SCORE_NONE);
+	assert_int_equal(scorejson_numbers("999999999999999,"
+	    "1000000000000000,99999999999999999999999", out, 8), 3);
+	assert_int_equal(out[0], SCOREJSON_NUMBER_MAX);
+	assert_int_equal(out[1], SCORE_NONE);
+	assert_int_equal(out[2], SCORE_NONE);
+
+	/* More fields than room: counted, not written. */
+	out[2] = 42;
+	assert_int_equal(scorejson_numbers("1,2,3,4", out, 2), 4);
+	assert_int_equal(out[1], 2);
+	assert_int_equal(out[2], 42);
+	assert_int_equal(scorejson_numbers("", out, 8), 0);
+	assert_int_equal(scorejson_numbers(NULL, out, 8), 0);
+}
+
+static void
 test_set(void **state)
 {
 	json_t	*o;
@@ -91,6 +136,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rubric),
 		cmocka_unit_test(test_halves),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_set),
 	};
 
