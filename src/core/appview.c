@@ -173,21 +173,37 @@ appview_error_for(const json_t *errors, const char *field)
 	return (NULL);
 }
 
-/* [{value, label, selected}] for a select, with an empty first choice. */
+/* The string of key in c, shared (a new reference); "" without one. */
+static json_t *
+appview_shared(const json_t *c, const char *key)
+{
+	json_t	*v;
+
+	v = json_object_get(c, key);
+	return (json_is_string(v) ? json_incref(v) : json_string(""));
+}
+
+/*
+ * [{value, label, selected}] for a select, with an empty first choice.
+ * The strings are the list's own, shared: a form shows the 250 countries
+ * in several selects (issue 16), and copying each, through json_pack's
+ * format, was most of what building the page allocated.
+ */
 static json_t *
 appview_options(const json_t *list, const char *selected)
 {
-	json_t		*out;
+	json_t		*out, *o;
 	const json_t	*c;
-	const char	*v;
 	size_t		 i;
 
 	out = json_array();
 	json_array_foreach(list, i, c) {
-		v = appview_value(c, "value");
-		json_array_append_new(out, json_pack("{s:s, s:s, s:b}",
-		    "value", v, "label", appview_value(c, "label"),
-		    "selected", strcmp(v, selected) == 0));
+		o = json_object();
+		json_object_set_new(o, "value", appview_shared(c, "value"));
+		json_object_set_new(o, "label", appview_shared(c, "label"));
+		json_object_set_new(o, "selected", json_boolean(strcmp(
+		    appview_value(c, "value"), selected) == 0));
+		json_array_append_new(out, o);
 	}
 
 	return (out);
