@@ -2,31 +2,15 @@
  * A backup's manifest parsed and compared (backupmanifest.h).
  */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/backupmanifest.h"
+#include "core/lineerr.h"
 
 /* Up to 18 digits: any count PostgreSQL gives, and never an overflow. */
 #define BACKUPMANIFEST_DIGITS	18
-
-static int
-backupmanifest_error(char *err, size_t errlen, size_t line, const char *fmt,
-    ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	n = snprintf(err, errlen, "line %zu: ", line);
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err + n, errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
 
 void
 backupmanifest_init(struct backupmanifest *m)
@@ -90,22 +74,22 @@ backupmanifest_table(struct backupmanifest *m, const char *p,
 	for (sp = end; sp > p && sp[-1] != ' '; sp--)
 		;
 	if (sp == p || sp == end || end - sp > BACKUPMANIFEST_DIGITS)
-		return (backupmanifest_error(err, errlen, line,
+		return (lineerr(err, errlen, line,
 		    "not \"table NAME ROWS\""));
 	rows = 0;
 	for (q = sp; q < end; q++) {
 		if (*q < '0' || *q > '9')
-			return (backupmanifest_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "the row count is not a number"));
 		rows = rows * 10 + (*q - '0');
 	}
 	if ((size_t)(sp - 1 - p) >= sizeof(name) || sp - 1 == p)
-		return (backupmanifest_error(err, errlen, line,
+		return (lineerr(err, errlen, line,
 		    "the table's name is empty or too long"));
 	memcpy(name, p, sp - 1 - p);
 	name[sp - 1 - p] = '\0';
 	if (backupmanifest_add(m, name, rows) == -1)
-		return (backupmanifest_error(err, errlen, line,
+		return (lineerr(err, errlen, line,
 		    "table %s is listed twice", name));
 	return (0);
 }
@@ -120,10 +104,10 @@ backupmanifest_line(struct backupmanifest *m, const char *p, const char *end,
 	len = end - p;
 	if (len > 7 && memcmp(p, "sha256 ", 7) == 0) {
 		if (m->sha256[0] != '\0')
-			return (backupmanifest_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "a second sha256 line"));
 		if (!backupmanifest_hex(p + 7, len - 7))
-			return (backupmanifest_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "the SHA-256 is not 64 lowercase hex digits"));
 		memcpy(m->sha256, p + 7, BACKUPMANIFEST_HEX);
 		m->sha256[BACKUPMANIFEST_HEX] = '\0';
@@ -132,7 +116,7 @@ backupmanifest_line(struct backupmanifest *m, const char *p, const char *end,
 	if (len > 6 && memcmp(p, "table ", 6) == 0)
 		return (backupmanifest_table(m, p + 6, end, line, err,
 		    errlen));
-	return (backupmanifest_error(err, errlen, line,
+	return (lineerr(err, errlen, line,
 	    "neither a sha256 nor a table line"));
 }
 
@@ -156,7 +140,7 @@ backupmanifest_parse(struct backupmanifest *m, const char *text, size_t len,
 		if (memchr(p, '\0', eol - p) != NULL ||
 		    memchr(p, '\r', eol - p) != NULL) {
 			backupmanifest_free(m);
-			return (backupmanifest_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "a NUL byte or a carriage return"));
 		}
 		if (p == eol || *p == '#')
@@ -165,7 +149,7 @@ backupmanifest_parse(struct backupmanifest *m, const char *text, size_t len,
 			if ((size_t)(eol - p) != strlen(BACKUPMANIFEST_MAGIC) ||
 			    memcmp(p, BACKUPMANIFEST_MAGIC, eol - p) != 0) {
 				backupmanifest_free(m);
-				return (backupmanifest_error(err, errlen, line,
+				return (lineerr(err, errlen, line,
 				    "not a Laurel backup manifest (no \""
 				    BACKUPMANIFEST_MAGIC "\" line)"));
 			}
@@ -180,7 +164,7 @@ backupmanifest_parse(struct backupmanifest *m, const char *text, size_t len,
 
 	if (!magic || m->sha256[0] == '\0') {
 		backupmanifest_free(m);
-		return (backupmanifest_error(err, errlen, line, "%s",
+		return (lineerr(err, errlen, line, "%s",
 		    !magic ? "empty: not a Laurel backup manifest" :
 		    "no sha256 line"));
 	}

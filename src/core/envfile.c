@@ -2,12 +2,12 @@
  * An environment file parsed (envfile.h). Pure: the caller reads the file.
  */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/envfile.h"
+#include "core/lineerr.h"
 
 /* Like Kore's allocators: running out of memory is not recoverable. */
 static char *
@@ -20,21 +20,6 @@ envfile_strndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return (p);
-}
-
-static int
-envfile_error(char *err, size_t errlen, size_t line, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	n = snprintf(err, errlen, "line %zu: ", line);
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err + n, errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
 }
 
 static int
@@ -89,7 +74,7 @@ envfile_value(const char *p, const char *end, char *out, size_t line,
 		q = *p++;
 		for (;;) {
 			if (p == end)
-				return (envfile_error(err, errlen, line,
+				return (lineerr(err, errlen, line,
 				    "the quote %c is not closed on its line "
 				    "(a value over several lines is not "
 				    "supported)", q));
@@ -105,7 +90,7 @@ envfile_value(const char *p, const char *end, char *out, size_t line,
 		while (p < end && envfile_blank(*p))
 			p++;
 		if (p != end)
-			return (envfile_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "text after the closing quote"));
 		out[n] = '\0';
 		return (0);
@@ -116,7 +101,7 @@ envfile_value(const char *p, const char *end, char *out, size_t line,
 	while (p < end) {
 		if (*p == '\\') {
 			if (++p == end)
-				return (envfile_error(err, errlen, line,
+				return (lineerr(err, errlen, line,
 				    "a backslash ends the line (a value over "
 				    "several lines is not supported)"));
 			out[n++] = *p++;
@@ -152,12 +137,12 @@ envfile_parse(struct envfile *ef, const char *text, size_t len, char *err,
 		/* Bytes systemd and a shell would each read their own way. */
 		if (memchr(p, '\0', eol - p) != NULL) {
 			envfile_free(ef);
-			return (envfile_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "a NUL byte"));
 		}
 		if (memchr(p, '\r', eol - p) != NULL) {
 			envfile_free(ef);
-			return (envfile_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "a carriage return (DOS line ends?)"));
 		}
 
@@ -174,7 +159,7 @@ envfile_parse(struct envfile *ef, const char *text, size_t len, char *err,
 			p++;
 		if (namelen == 0 || p == eol || *p != '=') {
 			envfile_free(ef);
-			return (envfile_error(err, errlen, line,
+			return (lineerr(err, errlen, line,
 			    "not NAME=VALUE"));
 		}
 		p++;
