@@ -39,6 +39,20 @@ const DIRTY = [
   /\bfatal\b/i,
 ];
 
+// Polls fn (sync or async) until it gives a truthy value, and returns
+// it; fails naming what it waited for once ms have passed.
+export async function until(what, fn, ms = 10000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v)
+      return v;
+    if (Date.now() > deadline)
+      throw new Error(`gave up waiting for ${what} (${ms} ms)`);
+    await sleep(50);
+  }
+}
+
 export function freePort() {
   return new Promise((ok, fail) => {
     const srv = net.createServer();

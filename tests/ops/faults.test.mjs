@@ -10,8 +10,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Cluster, ROOT, restartApp, startApp, tempDir } from '../lib/harness.mjs';
+import { Cluster, ROOT, restartApp, startApp, tempDir, until } from '../lib/harness.mjs';
 import { applicant, apply, formBody, fullForm, openRound, pdf, upload } from '../lib/apply.mjs';
 
 const MIB = 1024 * 1024;
@@ -46,17 +45,6 @@ after(async () => {
     }
   }
 });
-
-// Polls fn until it returns a truthy value: at most tries times, ms apart.
-async function until(what, fn, { tries = 200, ms = 50 } = {}) {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn();
-    if (v)
-      return v;
-    await sleep(ms);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 // The Kore log's trouble other than the deaths this file causes.
 function otherTrouble(a) {

@@ -13,24 +13,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Cluster, ROOT, startApp, restartApp, startRefused, tempDir } from '../lib/harness.mjs';
+import { Cluster, ROOT, startApp, restartApp, startRefused, tempDir, until } from '../lib/harness.mjs';
 import { applicant, openRound, setCloses } from '../lib/apply.mjs';
 
 const PG = join(ROOT, 'tools/pg.sh');
 let primary, replica, app;
 const sql = (s) => primary.psql(s, app.db);
 const onReplica = (s, db = 'postgres') => replica.psql(s, db);
-
-async function until(what, fn, ms = 10000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await fn())
-      return;
-    assert.ok(Date.now() < deadline, what);
-    await sleep(50);
-  }
-}
 
 // One keep-alive connection: every request on it reaches the same Kore
 // worker, so a second request finds what the first one kept. A kept

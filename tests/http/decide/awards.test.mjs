@@ -12,7 +12,7 @@ import zlib from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { App, startApp, startKore, writeConf, freePort, tempDir } from '../../lib/harness.mjs';
+import { App, startApp, startKore, writeConf, freePort, tempDir, until } from '../../lib/harness.mjs';
 import { openRound, setCloses } from '../../lib/apply.mjs';
 
 let app, second;
@@ -91,15 +91,6 @@ async function listening(logPath, workers = 2) {
   }
 }
 
-async function until(what, fn, ms = 2000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await fn())
-      return;
-    assert.ok(Date.now() < deadline, what);
-    await sleep(50);
-  }
-}
 
 before(async () => {
   app = await startApp();
