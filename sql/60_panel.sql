@@ -31,6 +31,28 @@ BEGIN
 END
 $$;
 
+-- The same rule set-wise for one user: which of p_apps they are
+-- conflicted with. A list asks it once for all its rows, where
+-- conflict_between() per row cost 1.5 ms of a reviewer's 40 (issue 16).
+CREATE OR REPLACE FUNCTION user_conflicts(p_user bigint, p_apps bigint[])
+RETURNS TABLE (application_id bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT a.id FROM applications a
+	WHERE a.id = ANY (p_apps) AND a.owner_id = p_user
+	UNION
+	SELECT c.application_id FROM conflicts c
+	WHERE c.application_id = ANY (p_apps) AND c.user_id = p_user
+	    AND c.source IN ('declared', 'admin')
+	UNION
+	SELECT k.application_id FROM affiliations f
+	JOIN application_keys k ON k.key = f.key
+	WHERE f.user_id = p_user AND k.application_id = ANY (p_apps)
+	    AND (f.kind = 'conflict' OR NOT EXISTS (SELECT 1 FROM conflicts c
+		WHERE c.application_id = k.application_id
+		AND c.user_id = p_user AND c.source = 'cleared'))
+$$;
+REVOKE ALL ON FUNCTION user_conflicts(bigint, bigint[]) FROM PUBLIC;
+
 -- Every conflict of a round's submitted applications with its members,
 -- with its source and the reason shown to admins; cleared: an automatic
 -- match an admin set aside. One row per reason (a pair may have several).
@@ -1158,7 +1180,9 @@ BEGIN
 	JOIN applications a ON a.id = s.application_id AND a.state = 'submitted'
 	JOIN rounds r ON r.id = s.round_id
 	WHERE s.user_id = p_user AND s.ended_at IS NULL
-	    AND NOT conflict_between(a.id, p_user));
+	    AND a.id NOT IN (SELECT c.application_id FROM user_conflicts(p_user,
+		ARRAY(SELECT x.application_id FROM assignments x
+		WHERE x.user_id = p_user AND x.ended_at IS NULL)) c));
 END
 $$;
 

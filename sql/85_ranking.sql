@@ -11,26 +11,17 @@
 -- reviewer's figures betray it), and only their number is told. The
 -- helper, which asks nobody, is revoked from PUBLIC.
 
--- The applications of a round that p_user is conflicted with, as
--- conflict_between() judges one pair, for the whole round at once: the
--- page asks about 2,000 applications (SPEC §8), and one call per row
--- would plan and probe three times per application.
+-- The applications of a round that p_user is conflicted with: the rule
+-- of conflict_between() set-wise (user_conflicts(), sql/60_panel.sql),
+-- over the round's applications at once: the page asks about 2,000
+-- (SPEC §8), and one call per row would plan and probe three times per
+-- application.
 CREATE OR REPLACE FUNCTION ranking_conflicts(p_round bigint, p_user bigint)
 RETURNS TABLE (application_id bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT a.id FROM applications a
-	WHERE a.round_id = p_round AND a.owner_id = p_user
-	UNION
-	SELECT c.application_id FROM conflicts c
-	JOIN applications a ON a.id = c.application_id AND a.round_id = p_round
-	WHERE c.user_id = p_user AND c.source IN ('declared', 'admin')
-	UNION
-	SELECT k.application_id FROM affiliations f
-	JOIN application_keys k ON k.key = f.key
-	JOIN applications a ON a.id = k.application_id AND a.round_id = p_round
-	WHERE f.user_id = p_user AND (f.kind = 'conflict' OR NOT EXISTS (
-	    SELECT 1 FROM conflicts c WHERE c.application_id = k.application_id
-	    AND c.user_id = p_user AND c.source = 'cleared'))
+	SELECT c.application_id FROM user_conflicts(p_user,
+	    ARRAY(SELECT a.id FROM applications a
+	    WHERE a.round_id = p_round)) c
 $$;
 REVOKE ALL ON FUNCTION ranking_conflicts(bigint, bigint) FROM PUBLIC;
 

@@ -223,7 +223,7 @@ test('a started review is never taken away: not by hand, and kept when its revie
   assert.match(html, /\+1 started, kept/);
 });
 
-test('the rule said two ways agrees: conflict_between() per pair, round_conflicts() set-wise', () => {
+test('the rule said three ways agrees: conflict_between() per pair, round_conflicts() and user_conflicts() set-wise', () => {
   const round = `(SELECT id FROM rounds WHERE slug = '${SLUG}')`;
   const perPair = sql(`SELECT string_agg(a.id || ':' || m.user_id, ',' ORDER BY a.id, m.user_id)
     FROM applications a, panel_members m WHERE a.round_id = ${round} AND a.state = 'submitted'
@@ -232,4 +232,10 @@ test('the rule said two ways agrees: conflict_between() per pair, round_conflict
     application_id || ':' || user_id AS p FROM round_conflicts(${round}) WHERE NOT cleared) x`);
   assert.ok(perPair.split(',').length >= 3, perPair);
   assert.equal(setWise, perPair);
+  // Each member's, over the round's applications at once.
+  const perUser = sql(`SELECT string_agg(c.application_id || ':' || m.user_id, ',' ORDER BY c.application_id, m.user_id)
+    FROM panel_members m, user_conflicts(m.user_id, ARRAY(SELECT a.id FROM applications a
+      WHERE a.round_id = ${round} AND a.state = 'submitted')) c
+    WHERE m.round_id = ${round} AND m.removed_at IS NULL`);
+  assert.equal(perUser, perPair);
 });
