@@ -34,9 +34,12 @@ $$;
 -- The same rule set-wise for one user: which of p_apps they are
 -- conflicted with. A list asks it once for all its rows, where
 -- conflict_between() per row cost 1.5 ms of a reviewer's 40 (issue 16).
+-- PL/pgSQL, so that each connection keeps its plan (a page asks it).
 CREATE OR REPLACE FUNCTION user_conflicts(p_user bigint, p_apps bigint[])
 RETURNS TABLE (application_id bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN QUERY
 	SELECT a.id FROM applications a
 	WHERE a.id = ANY (p_apps) AND a.owner_id = p_user
 	UNION
@@ -49,7 +52,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	WHERE f.user_id = p_user AND k.application_id = ANY (p_apps)
 	    AND (f.kind = 'conflict' OR NOT EXISTS (SELECT 1 FROM conflicts c
 		WHERE c.application_id = k.application_id
-		AND c.user_id = p_user AND c.source = 'cleared'))
+		AND c.user_id = p_user AND c.source = 'cleared'));
+END
 $$;
 REVOKE ALL ON FUNCTION user_conflicts(bigint, bigint[]) FROM PUBLIC;
 
@@ -1161,7 +1165,17 @@ $$;
 -- rounds: the reference alone). PL/pgSQL: its plan is kept.
 CREATE OR REPLACE FUNCTION review_list(p_user bigint) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	v_apps bigint[];
+	v_conflicts bigint[];
 BEGIN
+	v_apps := ARRAY(SELECT s.application_id FROM assignments s
+	    WHERE s.user_id = p_user AND s.ended_at IS NULL);
+	IF cardinality(v_apps) = 0 THEN
+		RETURN '[]';
+	END IF;
+	v_conflicts := ARRAY(SELECT c.application_id
+	    FROM user_conflicts(p_user, v_apps) c);
 	RETURN (SELECT coalesce(json_agg(json_build_object(
 	    'id', s.id, 'reference', a.reference,
 	    'title', CASE WHEN NOT r.blind_review THEN a.title END,
@@ -1180,9 +1194,7 @@ BEGIN
 	JOIN applications a ON a.id = s.application_id AND a.state = 'submitted'
 	JOIN rounds r ON r.id = s.round_id
 	WHERE s.user_id = p_user AND s.ended_at IS NULL
-	    AND a.id NOT IN (SELECT c.application_id FROM user_conflicts(p_user,
-		ARRAY(SELECT x.application_id FROM assignments x
-		WHERE x.user_id = p_user AND x.ended_at IS NULL)) c));
+	    AND NOT a.id = ANY (v_conflicts));
 END
 $$;
 
