@@ -16,6 +16,7 @@
 
 #include <qpdf/qpdf-c.h>
 
+#include "core/pdfcheck.h"
 #include "core/pdfstrip.h"
 
 /* Handles still to visit: an explicit stack, as nesting is the input's. */
@@ -219,6 +220,42 @@ qfail(qpdf_data q, char *msg, size_t msglen, const char *what)
 	snprintf(msg, msglen, "pdfstrip: %s: %s", what, text);
 }
 
+/* The pages of a PDF as a fresh read of it finds them; -1 if none. */
+static int
+pages_of(const void *buf, size_t len)
+{
+	qpdf_data	q;
+	int		n;
+
+	q = qpdf_init();
+	qpdf_silence_errors(q);
+	qpdf_set_suppress_warnings(q, QPDF_TRUE);
+	n = -1;
+	if (!(qpdf_read_memory(q, "copy", buf, len, "") & QPDF_ERRORS))
+		n = qpdf_get_num_pages(q);
+	qpdf_cleanup(&q);
+	return (n);
+}
+
+/*
+ * A damaged file that qpdf repaired while reading may be written in a
+ * form that a fresh read repairs otherwise (the fuzzer found one whose
+ * copy had other pages): a copy is given only when it passes pdfcheck()
+ * and has the original's pages.
+ */
+static int
+copy_whole(const unsigned char *copy, size_t n, int pages, char *msg,
+    size_t msglen)
+{
+	if (pdfcheck(copy, n, msg, msglen) != 0 ||
+	    pages_of(copy, n) != pages) {
+		snprintf(msg, msglen, "pdfstrip: the cleaned copy does not "
+		    "read as the original does");
+		return (-1);
+	}
+	return (0);
+}
+
 int
 pdfstrip(const void *buf, size_t len, unsigned char **out, size_t *outlen,
     char *msg, size_t msglen)
@@ -286,6 +323,10 @@ pdfstrip(const void *buf, size_t len, unsigned char **out, size_t *outlen,
 		goto out;
 	}
 	memcpy(copy, qpdf_get_buffer(q), n);
+	if (copy_whole(copy, n, pages_of(buf, len), msg, msglen) == -1) {
+		free(copy);
+		goto out;
+	}
 	*out = copy;
 	*outlen = n;
 	ret = 0;
