@@ -7,9 +7,10 @@
 # nginx only if it is idempotent: a submit would fail, or could be sent
 # twice. So each instance is first taken out of nginx's upstream (marked
 # "down", nginx reloaded: its old workers finish what they carry), left
-# until nginx holds no connection to it, restarted, checked ready on
-# /readyz, and put back. The first instance restarted also migrates the
-# schema (laurel@.service runs laurelctl migrate before Kore).
+# until those workers are gone and nginx holds no connection to it,
+# restarted, checked ready on /readyz, and put back. The first instance
+# restarted also migrates the schema (laurel@.service runs laurelctl
+# migrate before Kore).
 #
 # Settings (environment):
 #   NGINX_SITE	the site file holding "upstream laurel"
@@ -65,12 +66,36 @@ connections() {
 	    awk -v p="$hex" '$4 == "01" { split($3, a, ":"); if (a[2] == p) n++ } END { print n + 0 }'
 }
 
-wait_drained() {
+# The pids of nginx's workers (they name themselves in their titles).
+# A reload replaces them all: the old ones finish what they carry, then
+# exit, and until then one may still send a request to the instance (an
+# upload connects upstream only once its whole body is in). SIGHUP only
+# asks the master, so the old ones are known by their pids from before.
+nginx_workers() {
+	for f in /proc/[0-9]*/cmdline; do
+		case "$(tr '\0' ' ' <"$f" 2>/dev/null)" in
+		"nginx: worker process"*)
+			f=${f#/proc/}
+			echo "${f%/cmdline}" ;;
+		esac
+	done
+}
+
+any_alive() {	# pids
+	for p in "$@"; do
+		[ -d "/proc/$p" ] && return 0
+	done
+	return 1
+}
+
+wait_drained() {	# port, the workers from before the reload
+	port=$1
+	shift
 	i=0
-	while [ "$(connections "$1")" -gt 0 ]; do
+	while any_alive "$@" || [ "$(connections "$port")" -gt 0 ]; do
 		i=$((i + 1))
 		if [ "$i" -gt $((drain * 10)) ]; then
-			say "port $1 still has connections after ${drain} s; restarting anyway"
+			say "port $port still has connections after ${drain} s; restarting anyway"
 			return 0
 		fi
 		sleep 0.1
@@ -103,8 +128,10 @@ done
 
 for port in $ports; do
 	say "taking $port out of nginx"
+	old=$(nginx_workers)
 	set_down "$port" down
-	wait_drained "$port"
+	# shellcheck disable=SC2086
+	wait_drained "$port" $old
 	say "restarting $port"
 	cmd=$(printf '%s\n' "$restart" | sed "s/%p/$port/g")
 	if ! sh -c "$cmd"; then
