@@ -220,7 +220,7 @@ qfail(qpdf_data q, char *msg, size_t msglen, const char *what)
 	snprintf(msg, msglen, "pdfstrip: %s: %s", what, text);
 }
 
-/* The pages of a PDF as a fresh read of it finds them; -1 if none. */
+/* The pages of the copy as a fresh read of it finds them; -1 if none. */
 static int
 pages_of(const void *buf, size_t len)
 {
@@ -264,7 +264,7 @@ pdfstrip(const void *buf, size_t len, unsigned char **out, size_t *outlen,
 	qpdf_oh		 trailer;
 	unsigned char	*copy;
 	size_t		 n;
-	int		 ret;
+	int		 ret, pages;
 
 	*out = NULL;
 	*outlen = 0;
@@ -282,6 +282,8 @@ pdfstrip(const void *buf, size_t len, unsigned char **out, size_t *outlen,
 		qfail(q, msg, msglen, "cannot read");
 		goto out;
 	}
+	/* As read, before anything is removed: what the copy must keep. */
+	pages = qpdf_get_num_pages(q);
 
 	/*
 	 * The writer keeps the first half of an existing /ID, so it has to
@@ -323,7 +325,7 @@ pdfstrip(const void *buf, size_t len, unsigned char **out, size_t *outlen,
 		goto out;
 	}
 	memcpy(copy, qpdf_get_buffer(q), n);
-	if (copy_whole(copy, n, pages_of(buf, len), msg, msglen) == -1) {
+	if (copy_whole(copy, n, pages, msg, msglen) == -1) {
 		free(copy);
 		goto out;
 	}
