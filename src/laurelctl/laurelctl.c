@@ -57,6 +57,29 @@ usage(void)
 	exit(2);
 }
 
+int
+ctl_read_small(const char *path, size_t max, char **text, size_t *len)
+{
+	FILE	*f;
+	int	 saved;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	if ((*text = malloc(max + 1)) == NULL)
+		abort();
+	*len = fread(*text, 1, max + 1, f);
+	saved = ferror(f) ? EIO : *len > max ? EFBIG : 0;
+	(void)fclose(f);
+	if (saved != 0) {
+		free(*text);
+		*text = NULL;
+		errno = saved;
+		return (-1);
+	}
+	(*text)[*len] = '\0';
+	return (0);
+}
+
 /*
  * Reads one file into ef: 1, 0 when it does not exist (and may not),
  * -1 after printing why.
@@ -64,34 +87,27 @@ usage(void)
 static int
 env_read(const char *path, int must, struct envfile *ef)
 {
-	FILE		*f;
 	char		*text, err[256];
 	size_t		 len;
 	int		 rc;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if (ctl_read_small(path, CTL_ENV_MAX, &text, &len) == -1) {
 		if (errno == ENOENT && !must)
 			return (0);
-		fprintf(stderr, "laurelctl: cannot read %s: %s\n", path,
-		    strerror(errno));
+		if (errno == EFBIG)
+			fprintf(stderr, "laurelctl: %s: over %d bytes, not a "
+			    "settings file\n", path, CTL_ENV_MAX);
+		else
+			fprintf(stderr, "laurelctl: cannot read %s: %s\n",
+			    path, strerror(errno));
 		return (-1);
 	}
-	if ((text = malloc(CTL_ENV_MAX + 1)) == NULL)
-		abort();
-	len = fread(text, 1, CTL_ENV_MAX + 1, f);
-	rc = -1;
-	if (ferror(f))
-		fprintf(stderr, "laurelctl: cannot read %s: %s\n", path,
-		    strerror(errno));
-	else if (len > CTL_ENV_MAX)
-		fprintf(stderr, "laurelctl: %s: over %d bytes, not a "
-		    "settings file\n", path, CTL_ENV_MAX);
-	else if (envfile_parse(ef, text, len, err, sizeof(err)) == -1)
+	rc = 1;
+	if (envfile_parse(ef, text, len, err, sizeof(err)) == -1) {
 		fprintf(stderr, "laurelctl: %s %s\n", path, err);
-	else
-		rc = 1;
+		rc = -1;
+	}
 	free(text);
-	(void)fclose(f);
 	return (rc);
 }
 

@@ -6,6 +6,14 @@
 
 #include <libpq-fe.h>
 
+/*
+ * A small text file (at most max bytes) into *text, NUL-terminated, the
+ * caller's to free, and its length: 0, or -1 with errno (EFBIG: bigger
+ * than max) and nothing to free.
+ */
+int	ctl_read_small(const char *path, size_t max, char **text,
+	    size_t *len);
+
 /* Connects with LAUREL_DB; NULL after printing why. */
 PGconn	*ctl_connect(void);
 

@@ -181,7 +181,6 @@ restore_keys(struct restore *r)
 static int
 restore_manifest(struct restore *r)
 {
-	FILE	*f;
 	char	 path[PATH_MAX], err[256], *text;
 	size_t	 len;
 	int	 rc;
@@ -191,28 +190,22 @@ restore_manifest(struct restore *r)
 		restore_say("%s: the path is too long", r->dump);
 		return (-1);
 	}
-	if ((f = fopen(path, "r")) == NULL) {
-		restore_say("cannot read the manifest %s: %s", path,
-		    strerror(errno));
+	if (ctl_read_small(path, RESTORE_MANIFEST_MAX, &text, &len) == -1) {
+		if (errno == EFBIG)
+			restore_say("%s: over %d bytes, not a manifest", path,
+			    RESTORE_MANIFEST_MAX);
+		else
+			restore_say("cannot read the manifest %s: %s", path,
+			    strerror(errno));
 		return (-1);
 	}
-	if ((text = malloc(RESTORE_MANIFEST_MAX + 1)) == NULL)
-		abort();
-	len = fread(text, 1, RESTORE_MANIFEST_MAX + 1, f);
-	rc = -1;
-	if (ferror(f))
-		restore_say("cannot read the manifest %s: %s", path,
-		    strerror(errno));
-	else if (len > RESTORE_MANIFEST_MAX)
-		restore_say("%s: over %d bytes, not a manifest", path,
-		    RESTORE_MANIFEST_MAX);
-	else if (backupmanifest_parse(&r->manifest, text, len, err,
-	    sizeof(err)) == -1)
+	rc = 0;
+	if (backupmanifest_parse(&r->manifest, text, len, err,
+	    sizeof(err)) == -1) {
 		restore_say("%s: %s", path, err);
-	else
-		rc = 0;
+		rc = -1;
+	}
 	free(text);
-	(void)fclose(f);
 	return (rc);
 }
 
