@@ -29,6 +29,9 @@ struct user {
 	char		 session_hash[CTX_HASH_LEN];
 };
 
+/* A request body past this size: its memory is given back (ctx.c). */
+#define CTX_TRIM_BODY	(1024 * 1024)
+
 struct work;
 struct upload_job;
 struct handler;
@@ -43,6 +46,8 @@ struct ctx {
 	struct db_params	 pending;	/* db_start(): kept for a resend */
 	struct db_keep		*kept;
 	struct http_request	*db_req;	/* while queued for a connection */
+	const char		*db_pool;	/* the query's pool (db.c) */
+	size_t			 db_sent;	/* and its bytes sent */
 	LIST_ENTRY(ctx)		 db_queued;
 
 	/* handler.c: where the driver stands, and the page's own row. */

@@ -37,6 +37,28 @@
 
 #define DB_REPLICA_REST_MS	10000
 
+/*
+ * libpq keeps a connection's send and receive buffers at the size of
+ * the largest message they ever held, for the connection's life: a
+ * 10 MiB document leaves 16 MiB resident in the connection that carried
+ * it. In one pool, every one of a worker's pgsql_conn_max connections
+ * would end up that size (issue 16: a worker grew to 184 MiB over the
+ * bench). So the queries that carry documents (binary parameters or a
+ * binary result: an upload, a download, the ZIP export) have a pool of
+ * their own, of DB_BULK_CONNS connections per worker; more of them at
+ * once wait for one, as any query waits for a full pool.
+ */
+#define DB_BULK			"bulk"
+#define DB_BULK_CONNS		2
+
+/*
+ * Any other query whose parameters or one row of its result exceed
+ * this (a page's data is a few hundred KiB at most) closes its
+ * connection once done, so that its buffers go too; the next query
+ * that finds the pool short opens a connection, as Kore opens them all.
+ */
+#define DB_FAT_BYTES		(4 * 1024 * 1024)
+
 /* A query's text and parameters, kept until it is done (db_start). */
 struct db_keep {
 	char		*sql;
@@ -74,7 +96,10 @@ static int	db_use_replica(const struct db_params *);
 static int	db_on_replica(struct ctx *);
 static int	db_fallback(struct http_request *, struct ctx *, int,
 		    const char *);
-static void	db_released(int);
+static void	db_released(const char *);
+static const char *db_pool(const struct db_params *);
+static int	db_fat(struct ctx *);
+static void	db_retire(struct pgsql_conn *);
 static void	db_reachable(int);
 static void	db_keep(struct ctx *, const struct db_params *);
 static void	db_forget(struct ctx *);
@@ -91,7 +116,20 @@ static void	db_notice(void *, const char *);
 int
 db_register(void)
 {
+	u_int16_t	conn_max;
+	int		ok;
+
 	if (!kore_pgsql_register(DB_NAME, settings.db)) {
+		kore_log(LOG_ERR, "db: could not register the database");
+		return (-1);
+	}
+
+	/* Kore gives each database the pgsql_conn_max of the moment. */
+	conn_max = pgsql_conn_max;
+	pgsql_conn_max = DB_BULK_CONNS;
+	ok = kore_pgsql_register(DB_BULK, settings.db);
+	pgsql_conn_max = conn_max;
+	if (!ok) {
 		kore_log(LOG_ERR, "db: could not register the database");
 		return (-1);
 	}
@@ -113,8 +151,8 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 	if (p->nparams < 0 || p->nparams > DB_PARAMS_MAX)
 		fatal("db_send: %d parameters", p->nparams);
 
-	if (!kore_pgsql_setup(&ctx->sql, p->db != NULL ? p->db : DB_NAME,
-	    KORE_PGSQL_ASYNC)) {
+	ctx->db_pool = db_pool(p);
+	if (!kore_pgsql_setup(&ctx->sql, ctx->db_pool, KORE_PGSQL_ASYNC)) {
 		/* Still INIT: every connection is busy, we sleep in the queue. */
 		if (ctx->sql.state == KORE_PGSQL_STATE_INIT) {
 			ctx->db_state = DB_QUEUED;
@@ -128,6 +166,7 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 	/* Kore opens connections itself: this is the first moment we hold one. */
 	PQsetNoticeProcessor(ctx->sql.conn->db, db_notice, NULL);
 
+	ctx->db_sent = strlen(p->sql);
 	for (i = 0; i < p->nparams; i++) {
 		values[i] = p->values[i];
 		formats[i] = p->binary != NULL && p->binary[i];
@@ -137,6 +176,7 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 			lengths[i] = (int)strlen(values[i]);
 		else
 			lengths[i] = 0;
+		ctx->db_sent += (size_t)lengths[i];
 	}
 
 	if (ctx->res != NULL) {
@@ -155,6 +195,8 @@ db_send(struct http_request *req, struct ctx *ctx, const struct db_params *p)
 static int
 db_collect(struct http_request *req, struct ctx *ctx)
 {
+	struct pgsql_conn	*conn;
+
 	for (;;) {
 		switch (ctx->sql.state) {
 		case KORE_PGSQL_STATE_WAIT:
@@ -182,10 +224,13 @@ db_collect(struct http_request *req, struct ctx *ctx)
 				ctx->res = ctx->sql.result;
 				ctx->sql.result = NULL;
 			}
+			conn = ctx->sql.conn;
 			kore_pgsql_continue(&ctx->sql);
 			kore_pgsql_cleanup(&ctx->sql);
+			if (db_fat(ctx))
+				db_retire(conn);
 			ctx->db_state = DB_IDLE;
-			db_released(db_on_replica(ctx));
+			db_released(ctx->db_pool);
 			db_reachable(db_on_replica(ctx));
 			return (DB_POLL_DONE);
 		case KORE_PGSQL_STATE_ERROR:
@@ -197,6 +242,64 @@ db_collect(struct http_request *req, struct ctx *ctx)
 			return (db_fail(req, ctx));
 		}
 	}
+}
+
+/* The pool a query goes to: the replica's, the documents', or the main. */
+static const char *
+db_pool(const struct db_params *p)
+{
+	if (p->db != NULL)
+		return (p->db);
+	if (p->binary != NULL || p->result_binary)
+		return (DB_BULK);
+
+	return (DB_NAME);
+}
+
+/*
+ * Whether the query just done, outside the documents' pool, sent or
+ * received a message over DB_FAT_BYTES: its parameters, or one row of
+ * its result (libpq reads a result a message, that is a row, at a time).
+ */
+static int
+db_fat(struct ctx *ctx)
+{
+	size_t	row;
+	int	r, c, rows, cols;
+
+	if (strcmp(ctx->db_pool, DB_BULK) == 0)
+		return (0);
+	if (ctx->db_sent > DB_FAT_BYTES)
+		return (1);
+	if (ctx->res == NULL)
+		return (0);
+
+	rows = PQntuples(ctx->res);
+	cols = PQnfields(ctx->res);
+	for (r = 0; r < rows; r++) {
+		row = 0;
+		for (c = 0; c < cols; c++)
+			row += (size_t)PQgetlength(ctx->res, r, c);
+		if (row > DB_FAT_BYTES)
+			return (1);
+	}
+
+	return (0);
+}
+
+/*
+ * Closes a connection that is back in the pool (its buffers go with it).
+ * Kore's own way to drop a connection, as after a socket error: out of
+ * the free list, PQfinish(), one fewer counted for its database.
+ */
+static void
+db_retire(struct pgsql_conn *conn)
+{
+	/* Released just now: nothing can have taken it since. */
+	if (conn == NULL || conn->job != NULL)
+		return;
+	kore_pgsql_handle(conn, 1);
+	db_wake_queue();
 }
 
 /* A query came back: the outage of its database, if any, is over. */
@@ -241,7 +344,7 @@ db_fail(struct http_request *req, struct ctx *ctx)
 	kore_pgsql_cleanup(&ctx->sql);
 	ctx->db_state = DB_IDLE;
 	if (conn != NULL)
-		db_released(db_on_replica(ctx));
+		db_released(ctx->db_pool);
 
 	/* After release the connection is back in Kore's free list. */
 	if (conn != NULL && PQstatus(conn->db) == CONNECTION_BAD) {
@@ -335,24 +438,21 @@ db_on_replica(struct ctx *ctx)
 }
 
 /*
- * A connection went back to the pool. Kore wakes the first request of
- * its queue, whichever database that one waits for: with two databases
- * the one woken may find its own pool still full and queue again, while
- * a request that could use the free connection sleeps on. Wake the
- * oldest that waits for this one's database as well (a request woken
- * twice just tries once more).
+ * A connection of pool went back. Kore wakes the first request of its
+ * queue, whichever pool that one waits for (the main, the documents'
+ * or the replica's): the one woken may find its own pool still full and
+ * queue again, while a request that could use the free connection
+ * sleeps on. Wake the oldest that waits for this pool as well (a
+ * request woken twice just tries once more).
  */
 static void
-db_released(int replica)
+db_released(const char *pool)
 {
 	struct ctx	*ctx, *oldest;
 
-	if (settings.db_public == NULL)
-		return;
-
 	oldest = NULL;
 	LIST_FOREACH(ctx, &db_queue, db_queued) {
-		if (db_on_replica(ctx) == replica)
+		if (strcmp(ctx->db_pool, pool) == 0)
 			oldest = ctx;
 	}
 	if (oldest != NULL)
