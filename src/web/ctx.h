@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/form.h"
+#include "core/stmtset.h"
 #include "web/db.h"
 
 #define CTX_TOKEN_LEN	44	/* 43 base64url characters and a NUL */
@@ -48,6 +49,9 @@ struct ctx {
 	struct http_request	*db_req;	/* while queued for a connection */
 	const char		*db_pool;	/* the query's pool (db.c) */
 	size_t			 db_sent;	/* and its bytes sent */
+	int			 db_step;	/* prepare, or execute */
+	int			 db_resent;	/* sent again, unprepared */
+	char			 db_stmt[STMTSET_NAME_LEN];
 	LIST_ENTRY(ctx)		 db_queued;
 
 	/* handler.c: where the driver stands, and the page's own row. */
