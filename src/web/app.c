@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@
 #include "web/pubcache.h"
 #include "web/settings.h"
 #include "web/webmail.h"
+
+#define APP_MMAP_BYTES	(256 * 1024)
 
 /*
  * glibc 2.36 and libpq need these beyond Kore's own filter (KORE.md #3);
@@ -183,6 +186,21 @@ kore_seccomp_hook(void)
 }
 
 /*
+ * glibc raises its mmap threshold to the size of each large block freed
+ * (up to 32 MiB), after which blocks that large come from the heap and
+ * stay there, scattered, once freed: a worker that had served a few
+ * large pages at once kept a hundred MiB (issue 16). A fixed threshold
+ * turns that off: a block of APP_MMAP_BYTES or more is mapped for itself
+ * and given back when freed.
+ */
+static void
+app_malloc(void)
+{
+	if (mallopt(M_MMAP_THRESHOLD, APP_MMAP_BYTES) != 1)
+		kore_log(LOG_NOTICE, "laurel: malloc keeps its own threshold");
+}
+
+/*
  * A SIGHUP reload maps the module anew with every global zeroed
  * (KORE.md #7): build the state again here rather than serve without it.
  */
@@ -196,6 +214,7 @@ app_onload(int action)
 
 	if (app_init() == -1)
 		fatalx("laurel: cannot initialise the worker");
+	app_malloc();
 	pubcache_start();
 
 	return (KORE_RESULT_OK);

@@ -31,12 +31,14 @@ static void
 ctx_free(struct http_request *req)
 {
 	struct ctx	*ctx;
+	int		 worked;
 
 	if ((ctx = http_state_get(req)) == NULL)
 		return;
 
 	if (work_busy(ctx))
 		return;
+	worked = ctx->work != NULL;
 	work_release(ctx);
 
 	/* The pgsql lives inside ctx: detach it before ctx goes. */
@@ -73,11 +75,12 @@ ctx_free(struct http_request *req)
 	http_state_cleanup(req);
 
 	/*
-	 * A document's copies (its part, the sealed bytes) were allocated
-	 * on a task thread, in that thread's malloc arena, which keeps the
-	 * freed pages resident: without this, each worker would hold about
-	 * 60 MiB after a few concurrent uploads (issue 16).
+	 * What a task did (parse and seal a document, solve an assignment,
+	 * hash a password) it allocated on its thread, in that thread's
+	 * malloc arena, which keeps freed pages resident; so does a large
+	 * body's way through. Without this, each worker held about 60 MiB
+	 * after a few uploads at once (issue 16).
 	 */
-	if (req->http_body_length > CTX_TRIM_BODY)
+	if (worked || req->http_body_length > CTX_TRIM_BODY)
 		(void)malloc_trim(0);
 }

@@ -469,10 +469,17 @@ db_collect(struct http_request *req, struct ctx *ctx)
 static const char *
 db_pool(const struct db_params *p)
 {
+	int	i;
+
 	if (p->db != NULL)
 		return (p->db);
-	if (p->binary != NULL || p->result_binary)
+	if (p->result_binary)
 		return (DB_BULK);
+	/* A kept query has a binary array of its own, all 0 for text. */
+	for (i = 0; p->binary != NULL && i < p->nparams; i++) {
+		if (p->binary[i])
+			return (DB_BULK);
+	}
 
 	return (DB_NAME);
 }
@@ -671,20 +678,26 @@ db_on_replica(struct ctx *ctx)
  * queue, whichever pool that one waits for (the main, the documents'
  * or the replica's): the one woken may find its own pool still full and
  * queue again, while a request that could use the free connection
- * sleeps on. Wake the oldest that waits for this pool as well (a
- * request woken twice just tries once more).
+ * sleeps on. When requests of another pool wait too, wake the oldest
+ * that waits for this one as well (a request woken twice just tries
+ * once more). When all wait for this pool, Kore's choice is the oldest
+ * of them: a second wake would only send one to the back of the queue.
  */
 static void
 db_released(const char *pool)
 {
 	struct ctx	*ctx, *oldest;
+	int		 others;
 
 	oldest = NULL;
+	others = 0;
 	LIST_FOREACH(ctx, &db_queue, db_queued) {
 		if (strcmp(ctx->db_pool, pool) == 0)
 			oldest = ctx;
+		else
+			others = 1;
 	}
-	if (oldest != NULL)
+	if (oldest != NULL && others)
 		http_request_wakeup(oldest->db_req);
 }
 
