@@ -298,6 +298,7 @@ edit_lists(json_t *data, struct appview_lists *lists)
 	char		 label[256];
 
 	lists->countries = json_object_get(data, "country_list");
+	lists->country_options = countries_options();
 	cats = json_array();
 	json_array_foreach(json_object_get(json_object_get(data, "round"),
 	    "category_list"), i, c) {

@@ -10,11 +10,24 @@
 #include "core/appform.h"
 #include "core/form.h"
 
-/* Choices for the selects: arrays of {value, label}. */
+/*
+ * Choices for the selects: arrays of {value, label}. country_options is
+ * the countries as appview_unselected() gives them, kept by a worker
+ * (web/countries.c) so that a page's selects share its objects; NULL:
+ * each select builds its own.
+ */
 struct appview_lists {
 	const json_t	*countries;
+	const json_t	*country_options;
 	const json_t	*categories;
 };
+
+/*
+ * A list [{value, label}] as a select's options, none selected:
+ * [{value, label, selected: false}], sharing the list's strings. What it
+ * returns is shared by the pages built from it: nothing may change it.
+ */
+json_t		*appview_unselected(const json_t *list);
 
 json_t		*appview_from_form(const struct form *);
 

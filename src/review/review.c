@@ -37,6 +37,7 @@
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
+#include "web/countries.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/document.h"
@@ -202,6 +203,7 @@ review_application(json_t *data)
 	content = json_object_get(data, "content");
 	none = json_array();
 	lists.countries = json_object_get(data, "country_list");
+	lists.country_options = countries_options();
 	/* Codes only: the label is the code itself. */
 	lists.categories = none;
 	sections = appview_sections(content, none, &lists, 0);

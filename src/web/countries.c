@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "core/appview.h"
 #include "web/countries.h"
 #include "web/ctx.h"
 #include "web/handler.h"
@@ -16,6 +17,7 @@
  * from it into new objects (core/appview.c appview_options).
  */
 static json_t	*countries;
+static json_t	*options;
 
 int
 countries_kept(void)
@@ -37,4 +39,13 @@ countries_merge(struct http_request *req, const char *key)
 	countries = json_incref(json_object_get(data, key));
 
 	return (countries != NULL);
+}
+
+const json_t *
+countries_options(void)
+{
+	if (options == NULL && countries != NULL)
+		options = appview_unselected(countries);
+
+	return (options);
 }

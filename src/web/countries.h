@@ -15,10 +15,19 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
+#include <jansson.h>
+
 /* Whether the list is kept (the page's query then need not ask it). */
 int		 countries_kept(void);
 
 /* The list into the page's data under key: 1, or 0 when there is none. */
 int		 countries_merge(struct http_request *, const char *key);
+
+/*
+ * The list as a select's options, none selected (appview_unselected()),
+ * built once per worker after countries_merge() found the list; NULL
+ * before. Shared by every page: nothing may change it.
+ */
+const json_t	*countries_options(void);
 
 #endif

@@ -133,6 +133,7 @@ test_sections(void **state)
 	categories = json_loads("[{\"value\":\"IMPACT\",\"label\":\"IMPACT — "
 	    "Partnerships\"}]", 0, NULL);
 	lists.countries = countries;
+	lists.country_options = NULL;
 	lists.categories = categories;
 	c = parse("title=T&country=BE&declare_accurate=yes&stage=pilot"
 	    "&partner_name=Uni&partner_country=AT&partner_role=R");
@@ -247,6 +248,66 @@ test_shape(void **state)
 	assert_string_equal(buf, "1024 KiB");
 }
 
+/*
+ * The countries' options shared by a worker: each select marks its own
+ * choice on an object of its own, and the shared ones stay as they were
+ * (none selected, no reference left behind by a page).
+ */
+static void
+test_shared_options(void **state)
+{
+	json_t		*c, *errors, *countries, *shared, *sections, *own;
+	const json_t	*f, *opt;
+	struct appview_lists lists;
+	size_t		 i;
+	char		*a, *b;
+
+	(void)state;
+	countries = json_loads("[{\"value\":\"AT\",\"label\":\"Austria\"},"
+	    "{\"value\":\"BE\",\"label\":\"Belgium\"},"
+	    "{\"value\":\"NL\",\"label\":\"Netherlands\"}]", 0, NULL);
+	shared = appview_unselected(countries);
+	json_array_foreach(shared, i, opt)
+		assert_true(json_is_false(json_object_get(opt, "selected")));
+	errors = json_array();
+	c = parse("title=T&country=BE&partner_name=Uni&partner_country=NL"
+	    "&partner_role=R");
+
+	/* The same page, whether the options are shared or not. */
+	lists.countries = countries;
+	lists.categories = errors;
+	lists.country_options = NULL;
+	own = appview_sections(c, errors, &lists, 1);
+	lists.country_options = shared;
+	sections = appview_sections(c, errors, &lists, 1);
+	a = json_dumps(own, JSON_SORT_KEYS);
+	b = json_dumps(sections, JSON_SORT_KEYS);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+
+	f = find_field(sections, "country");
+	json_array_foreach(json_object_get(f, "options"), i, opt) {
+		if (strcmp(appview_value(opt, "value"), "BE") == 0) {
+			assert_true(json_is_true(json_object_get(opt,
+			    "selected")));
+			assert_ptr_not_equal(opt, json_array_get(shared, i));
+		} else
+			assert_ptr_equal(opt, json_array_get(shared, i));
+	}
+
+	json_decref(own);
+	json_decref(sections);
+	json_array_foreach(shared, i, opt) {
+		assert_true(json_is_false(json_object_get(opt, "selected")));
+		assert_int_equal(opt->refcount, 1);
+	}
+	json_decref(shared);
+	json_decref(c);
+	json_decref(errors);
+	json_decref(countries);
+}
+
 int
 main(void)
 {
@@ -254,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_from_form),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_shape),
 	};
 
