@@ -577,6 +577,18 @@ db_fail(struct http_request *req, struct ctx *ctx)
 	 */
 	if (conn != NULL && PQstatus(conn->db) == CONNECTION_BAD)
 		ctx->sql.flags &= ~KORE_PGSQL_SCHEDULED;
+
+	/*
+	 * An error the server answered with: its query is over. Kore would
+	 * still send a cancel request for it, as for a query that runs on
+	 * (a new connection to the server, made while the worker waits,
+	 * and a process the server starts to read it: one per failing
+	 * query, a refused change to a published round included). Released
+	 * as done, its connection is drained of the rest of the answer.
+	 */
+	if (conn != NULL && ctx->sql.result != NULL &&
+	    PQstatus(conn->db) == CONNECTION_OK)
+		ctx->sql.state = KORE_PGSQL_STATE_DONE;
 	kore_pgsql_cleanup(&ctx->sql);
 	ctx->db_state = DB_IDLE;
 	if (conn != NULL)

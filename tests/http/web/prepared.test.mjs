@@ -2,6 +2,7 @@
 // from then on (web/db.c, issue 16). A migration may leave a prepared
 // statement unfit (a function's result type changed): that query is
 // asked again as it is, on a fresh connection, and the page answers.
+// A query the server refused is over: no cancel request follows it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -65,4 +66,32 @@ test('a statement a migration made unfit is asked again, and the page answers', 
   } finally {
     sql(`DROP FUNCTION rounds_public_open(); ${def}; GRANT EXECUTE ON FUNCTION rounds_public_open() TO PUBLIC`);
   }
+});
+
+test('a query the server refused is not cancelled afterwards (no new connection per error)', async () => {
+  cluster.psql('ALTER SYSTEM SET log_connections = on');
+  cluster.psql('SELECT pg_reload_conf()');
+  const def = sql(`SELECT pg_get_functiondef('rounds_public_open()'::regprocedure)`);
+  const received = () => (serverLog().match(/connection received/g) || []).length;
+  try {
+    // Every connection of both workers opened before counting.
+    for (let i = 0; i < 40; i++)
+      assert.equal((await app.get('/')).status, 200);
+    sql(`CREATE OR REPLACE FUNCTION rounds_public_open() RETURNS json
+      LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+      AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$`);
+    const before = received();
+    for (let i = 0; i < 10; i++)
+      assert.equal((await app.get('/')).status, 500);
+    // Kore's cancel request is a connection to the server, which logs it.
+    assert.equal(received() - before, 0);
+    await until('the refusals in Kore\'s log', () => (app.log().match(/refused for the test/g) || []).length >= 10);
+  } finally {
+    sql(`${def}`);
+    cluster.psql('ALTER SYSTEM RESET log_connections');
+    cluster.psql('SELECT pg_reload_conf()');
+  }
+  // The connections that carried the errors serve on.
+  for (let i = 0; i < 10; i++)
+    assert.equal((await app.get('/')).status, 200);
 });
