@@ -37,7 +37,6 @@
 #include "web/authz.h"
 #include "web/body.h"
 #include "web/client.h"
-#include "web/countries.h"
 #include "web/ctx.h"
 #include "web/db.h"
 #include "web/document.h"
@@ -202,8 +201,9 @@ review_application(json_t *data)
 
 	content = json_object_get(data, "content");
 	none = json_array();
+	/* Only the countries the content names: options of its own. */
 	lists.countries = json_object_get(data, "country_list");
-	lists.country_options = countries_options();
+	lists.country_options = NULL;
 	/* Codes only: the label is the code itself. */
 	lists.categories = none;
 	sections = appview_sections(content, none, &lists, 0);
