@@ -297,6 +297,7 @@ edit_lists(json_t *data, struct appview_lists *lists)
 	size_t		 i;
 	char		 label[256];
 
+	memset(lists, 0, sizeof(*lists));
 	lists->countries = json_object_get(data, "country_list");
 	lists->country_options = countries_options();
 	cats = json_array();

@@ -202,6 +202,7 @@ review_application(json_t *data)
 	content = json_object_get(data, "content");
 	none = json_array();
 	/* Only the countries the content names: options of its own. */
+	memset(&lists, 0, sizeof(lists));
 	lists.countries = json_object_get(data, "country_list");
 	lists.country_options = NULL;
 	/* Codes only: the label is the code itself. */

@@ -63,10 +63,24 @@ check_layout(const json_t *content, const json_t *errors,
 	json_decref(sections);
 }
 
+/* The shared options are as they were built: none selected, unshared. */
+static void
+check_shared(const json_t *options)
+{
+	const json_t	*o;
+	size_t		 i;
+
+	json_array_foreach(options, i, o) {
+		if (!json_is_false(json_object_get(o, "selected")) ||
+		    o->refcount != 1)
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static json_t		*countries, *categories;
+	static json_t		*countries, *categories, *options;
 	struct appview_lists	 lists;
 	struct form		 f;
 	json_t			*content, *errors;
@@ -78,7 +92,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    NULL);
 		categories = json_loads("[{\"value\":\"IMPACT\",\"label\":"
 		    "\"IMPACT\"}]", 0, NULL);
+		options = appview_unselected(countries);
 	}
+	memset(&lists, 0, sizeof(lists));
 	lists.countries = countries;
 	lists.categories = categories;
 
@@ -101,6 +117,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_errors(errors);
 	check_layout(content, errors, &lists, 1);
 	check_layout(content, errors, &lists, 0);
+	/* The same with the options a worker shares between pages. */
+	lists.country_options = options;
+	check_layout(content, errors, &lists, 1);
+	check_layout(content, errors, &lists, 0);
+	check_shared(options);
 
 	json_decref(errors);
 	json_decref(content);
