@@ -184,21 +184,30 @@ appview_shared(const json_t *c, const char *key)
 	return (json_is_string(v) ? json_incref(v) : json_string(""));
 }
 
+/* One option: c's strings, shared, and whether it is the one selected. */
+static json_t *
+appview_option(const json_t *c, int selected)
+{
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new(o, "value", appview_shared(c, "value"));
+	json_object_set_new(o, "label", appview_shared(c, "label"));
+	json_object_set_new(o, "selected", json_boolean(selected));
+
+	return (o);
+}
+
 json_t *
 appview_unselected(const json_t *list)
 {
-	json_t		*out, *o;
+	json_t		*out;
 	const json_t	*c;
 	size_t		 i;
 
 	out = json_array();
-	json_array_foreach(list, i, c) {
-		o = json_object();
-		json_object_set_new(o, "value", appview_shared(c, "value"));
-		json_object_set_new(o, "label", appview_shared(c, "label"));
-		json_object_set_new(o, "selected", json_false());
-		json_array_append_new(out, o);
-	}
+	json_array_foreach(list, i, c)
+		json_array_append_new(out, appview_option(c, 0));
 
 	return (out);
 }
@@ -215,7 +224,7 @@ static json_t *
 appview_options(const json_t *list, const json_t *unselected,
     const char *selected)
 {
-	json_t		*own, *out, *o;
+	json_t		*own, *out;
 	const json_t	*c;
 	size_t		 i;
 
@@ -229,11 +238,7 @@ appview_options(const json_t *list, const json_t *unselected,
 			json_array_append(out, (json_t *)(uintptr_t)c);
 			continue;
 		}
-		o = json_object();
-		json_object_set_new(o, "value", appview_shared(c, "value"));
-		json_object_set_new(o, "label", appview_shared(c, "label"));
-		json_object_set_new(o, "selected", json_true());
-		json_array_append_new(out, o);
+		json_array_append_new(out, appview_option(c, 1));
 	}
 	json_decref(own);
 
