@@ -25,6 +25,101 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 REVOKE ALL ON FUNCTION ranking_conflicts(bigint, bigint) FROM PUBLIC;
 
+-- review_halves (migrations/0021): each review's scores in its round's
+-- rubric order, kept here so that the ranking reads a row per review
+-- rather than sorting every score. review_halves_refresh() computes the
+-- given reviews again from review_scores; the triggers call it for the
+-- reviews a statement touched, and for a whole round when its rubric's
+-- codes or order change.
+CREATE OR REPLACE FUNCTION review_halves_refresh(p_ids bigint[])
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	DELETE FROM review_halves WHERE assignment_id = ANY (p_ids);
+	INSERT INTO review_halves (assignment_id, criteria, halves)
+	SELECT x.assignment_id,
+	    array_agg(x.criterion ORDER BY k.position NULLS LAST, x.criterion),
+	    array_agg(x.halves ORDER BY k.position NULLS LAST, x.criterion)
+	FROM review_scores x
+	JOIN assignments s ON s.id = x.assignment_id
+	LEFT JOIN rubric_criteria k ON k.round_id = s.round_id
+	    AND k.code = x.criterion
+	WHERE x.assignment_id = ANY (p_ids)
+	GROUP BY x.assignment_id;
+END
+$$;
+REVOKE ALL ON FUNCTION review_halves_refresh(bigint[]) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION review_scores_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		PERFORM review_halves_refresh(ARRAY(SELECT DISTINCT
+		    n.assignment_id FROM new_rows n));
+	ELSIF TG_OP = 'DELETE' THEN
+		PERFORM review_halves_refresh(ARRAY(SELECT DISTINCT
+		    o.assignment_id FROM old_rows o));
+	ELSE
+		PERFORM review_halves_refresh(ARRAY(
+		    SELECT n.assignment_id FROM new_rows n
+		    UNION SELECT o.assignment_id FROM old_rows o));
+	END IF;
+	RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION review_scores_changed() FROM PUBLIC;
+
+-- A trigger with transition tables takes one event.
+CREATE OR REPLACE TRIGGER review_scores_inserted AFTER INSERT
+	ON review_scores REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION review_scores_changed();
+CREATE OR REPLACE TRIGGER review_scores_updated AFTER UPDATE
+	ON review_scores REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION review_scores_changed();
+CREATE OR REPLACE TRIGGER review_scores_deleted AFTER DELETE
+	ON review_scores REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION review_scores_changed();
+
+-- Rounds whose rubric gained, lost or moved a criterion: their reviews
+-- again. Renaming or reweighting a criterion changes no order.
+CREATE OR REPLACE FUNCTION rubric_criteria_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	v_rounds bigint[];
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		v_rounds := ARRAY(SELECT DISTINCT n.round_id FROM new_rows n);
+	ELSIF TG_OP = 'DELETE' THEN
+		v_rounds := ARRAY(SELECT DISTINCT o.round_id FROM old_rows o);
+	ELSE
+		v_rounds := ARRAY(SELECT d.round_id FROM
+		    ((SELECT o.round_id, o.code, o.position FROM old_rows o
+		    EXCEPT SELECT n.round_id, n.code, n.position FROM new_rows n)
+		    UNION (SELECT n.round_id, n.code, n.position FROM new_rows n
+		    EXCEPT SELECT o.round_id, o.code, o.position
+		    FROM old_rows o)) d);
+	END IF;
+	IF cardinality(v_rounds) > 0 THEN
+		PERFORM review_halves_refresh(ARRAY(SELECT x.assignment_id
+		    FROM reviews x JOIN assignments s ON s.id = x.assignment_id
+		    WHERE s.round_id = ANY (v_rounds)));
+	END IF;
+	RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION rubric_criteria_changed() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER rubric_criteria_inserted AFTER INSERT
+	ON rubric_criteria REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION rubric_criteria_changed();
+CREATE OR REPLACE TRIGGER rubric_criteria_updated AFTER UPDATE
+	ON rubric_criteria REFERENCING OLD TABLE AS old_rows
+	NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION rubric_criteria_changed();
+CREATE OR REPLACE TRIGGER rubric_criteria_deleted AFTER DELETE
+	ON rubric_criteria REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION rubric_criteria_changed();
+
 -- The round's ranking data (NULL but for admins): the round, its phase
 -- and tie-break order, its categories, the rubric, each submitted
 -- application the admin is not conflicted with, in reference order; the
@@ -77,22 +172,16 @@ BEGIN
 		FROM round_counted_assignments(r.id) s
 		JOIN apps ON apps.id = s.application_id
 		LEFT JOIN reviews v ON v.assignment_id = s.id),
-	-- The round's scores by assignment, apart from act: planned on the
-	-- tables' own sizes, a hash of two tables, where a join to act (a
-	-- function's rows, guessed small) probed an index 6,000 times. A
-	-- score of a criterion no longer in the rubric sorts last and is
-	-- cut off; a review without all the rubric's scores has them empty.
-	halves AS (SELECT x.assignment_id,
-		CASE WHEN count(array_position(codes, x.criterion)) =
-		    cardinality(codes)
-		    THEN array_to_string((array_agg(x.halves ORDER BY
-			array_position(codes, x.criterion)))[1:cardinality(codes)],
-			',')
+	-- Each review's scores (review_halves, kept in rubric order): the
+	-- first as many as the rubric has criteria, when they are its codes;
+	-- a review without all the rubric's scores has them empty.
+	halves AS (SELECT c.assignment_id,
+		CASE WHEN c.criteria[1:cardinality(codes)] = codes
+		    THEN array_to_string(c.halves[1:cardinality(codes)], ',')
 		    ELSE repeat(',', cardinality(codes) - 1) END AS h
 		FROM assignments s
-		JOIN review_scores x ON x.assignment_id = s.id
-		WHERE s.round_id = r.id AND s.ended_at IS NULL
-		GROUP BY x.assignment_id),
+		JOIN review_halves c ON c.assignment_id = s.id
+		WHERE s.round_id = r.id AND s.ended_at IS NULL),
 	revs AS (SELECT act.application_id,
 		string_agg(act.user_id || ',' || halves.h, ',' ORDER BY act.id)
 		    AS reviews
