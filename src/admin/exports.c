@@ -753,7 +753,10 @@ docs_send(struct http_request *req)
 	if (!export_audited(req))
 		return (step_error(req, 404, NULL));
 	export_attachment(req, &z->e);
-	page_send(req, 200, "application/zip", z->zip, z->zip_len);
+	page_send_owned(req, 200, "application/zip", z->zip, z->zip_len,
+	    page_release_wipe);
+	z->zip = NULL;
+	z->zip_len = 0;
 
 	return (STEP_DONE);
 }

@@ -32,8 +32,7 @@ document_plain_free(struct document *d)
 {
 	if (d->plain == NULL)
 		return;
-	sodium_memzero(d->plain, d->plain_len);
-	free(d->plain);
+	page_release_wipe(d->plain, d->plain_len);
 	d->plain = NULL;
 	d->plain_len = 0;
 }
@@ -238,7 +237,11 @@ document_send(struct http_request *req, struct document *d)
 	document_disposition(d->name, disp, sizeof(disp));
 	http_response_header(req, "content-disposition", disp);
 	http_response_header(req, "cache-control", "private, no-store");
-	page_send(req, 200, "application/pdf", d->plain, d->plain_len);
+	/* Kore sends it from where it is, and gives it back to release. */
+	page_send_owned(req, 200, "application/pdf", d->plain, d->plain_len,
+	    page_release_wipe);
+	d->plain = NULL;
+	d->plain_len = 0;
 
 	return (STEP_DONE);
 }

@@ -1,6 +1,8 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,71 @@ page_send(struct http_request *req, int status, const char *type,
 	gate_rearm(req->owner);
 }
 
+/*
+ * From this size a body goes to Kore as it is (http_response_stream()):
+ * copying a 3.4 MiB ranking page or a 10 MiB document into Kore's send
+ * buffer cost a copy and the page faults of a fresh buffer each time
+ * (issue 16). A smaller one is copied, so that headers and body leave in
+ * one write.
+ */
+#define PAGE_STREAM_MIN		(64 * 1024)
+
+struct page_owned {
+	void	*body;
+	size_t	 len;
+	void	(*release)(void *, size_t);
+};
+
+/* Kore is done with the body: sent, or the connection is gone. */
+static int
+page_owned_done(struct netbuf *nb)
+{
+	struct page_owned	*o = nb->extra;
+
+	o->release(o->body, o->len);
+	kore_free(o);
+
+	return (KORE_RESULT_OK);
+}
+
+void
+page_send_owned(struct http_request *req, int status, const char *type,
+    void *body, size_t len, void (*release)(void *, size_t))
+{
+	struct page_owned	*o;
+
+	/* Without a connection or for HEAD, Kore keeps no body to send. */
+	if (len < PAGE_STREAM_MIN || req->owner == NULL ||
+	    req->method == HTTP_METHOD_HEAD) {
+		page_send(req, status, type, body, len);
+		release(body, len);
+		return;
+	}
+
+	o = kore_malloc(sizeof(*o));
+	o->body = body;
+	o->len = len;
+	o->release = release;
+
+	page_headers(req, type);
+	http_response_stream(req, status, body, len, page_owned_done, o);
+	gate_rearm(req->owner);
+}
+
+void
+page_release_free(void *body, size_t len)
+{
+	(void)len;
+	free(body);
+}
+
+void
+page_release_wipe(void *body, size_t len)
+{
+	sodium_memzero(body, len);
+	free(body);
+}
+
 /* What every page's layout needs, whatever the handler put in data. */
 static void
 page_common(json_t *data)
@@ -193,8 +260,8 @@ page_render(struct http_request *req, int status, const char *name)
 	}
 
 	http_response_header(req, "cache-control", "no-cache");
-	page_send(req, status, "text/html; charset=utf-8", html, len);
-	free(html);
+	page_send_owned(req, status, "text/html; charset=utf-8", html, len,
+	    page_release_free);
 
 	return (KORE_RESULT_OK);
 }

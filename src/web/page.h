@@ -39,6 +39,16 @@ int	page_allow(struct http_request *, int methods);
 /* Sends body as is, with the headers every response carries. */
 void	page_send(struct http_request *, int status, const char *type,
 	    const void *body, size_t len);
+/*
+ * The same, for a body the caller hands over (malloc'd): release() gets
+ * it back once Kore has sent it, or at once. A large one is sent from
+ * where it is, not copied into Kore's buffer.
+ */
+void	page_send_owned(struct http_request *, int status, const char *type,
+	    void *body, size_t len, void (*release)(void *, size_t));
+void	page_release_free(void *, size_t);
+/* For a body that must not stay in freed memory (documents): zeroed. */
+void	page_release_wipe(void *, size_t);
 
 /*
  * A complete HTTP/1.1 response (status line, headers, error page body)
