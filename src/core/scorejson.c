@@ -113,8 +113,37 @@ scorejson_set_total(json_t *obj, const char *key, double total)
 json_t *
 scorejson_reasons(const struct score_rubric *r, const struct score_summary *s)
 {
+	return (scorejson_reasons_shared(r, s, NULL));
+}
+
+/* Where words keeps this reason's sentence; NULL for one it does not. */
+static json_t **
+words_slot(struct scorejson_words *words, const struct score_reason *rs)
+{
+	if (words == NULL || rs->criterion >= SCORE_CRITERIA_MAX)
+		return (NULL);
+
+	switch (rs->kind) {
+	case SCORE_REASON_SPREAD:
+		if (rs->low < 0 || rs->low > SCORE_HALVES_MAX ||
+		    rs->high < 0 || rs->high > SCORE_HALVES_MAX)
+			return (NULL);
+		return (&words->spread[rs->criterion][rs->low][rs->high]);
+	case SCORE_REASON_GATE:
+		if (rs->gate < 0 || rs->gate > SCORE_HALVES_MAX)
+			return (NULL);
+		return (&words->gate[rs->criterion][rs->gate]);
+	default:
+		return (NULL);
+	}
+}
+
+json_t *
+scorejson_reasons_shared(const struct score_rubric *r,
+    const struct score_summary *s, struct scorejson_words *words)
+{
 	struct score_agenda	 ag;
-	json_t			*list;
+	json_t			*list, **slot;
 	size_t			 i;
 	char			 w[SCOREJSON_WORDS_MAX];
 
@@ -122,9 +151,35 @@ scorejson_reasons(const struct score_rubric *r, const struct score_summary *s)
 	if (score_agenda_make(r, s, SCORE_AGENDA_GAP, &ag) == -1)
 		return (list);
 	for (i = 0; i < ag.n; i++) {
-		if (score_reason_words(&ag.reason[i], w, sizeof(w)) == 0)
+		slot = words_slot(words, &ag.reason[i]);
+		if (slot != NULL && *slot != NULL) {
+			json_array_append(list, *slot);
+			continue;
+		}
+		if (score_reason_words(&ag.reason[i], w, sizeof(w)) != 0)
+			continue;
+		if (slot == NULL) {
 			json_array_append_new(list, json_string(w));
+			continue;
+		}
+		*slot = json_string(w);
+		json_array_append(list, *slot);
 	}
 
 	return (list);
+}
+
+void
+scorejson_words_free(struct scorejson_words *words)
+{
+	size_t	c, a, b;
+
+	for (c = 0; c < SCORE_CRITERIA_MAX; c++) {
+		for (a = 0; a <= SCORE_HALVES_MAX; a++) {
+			json_decref(words->gate[c][a]);
+			for (b = 0; b <= SCORE_HALVES_MAX; b++)
+				json_decref(words->spread[c][a][b]);
+		}
+	}
+	memset(words, 0, sizeof(*words));
 }

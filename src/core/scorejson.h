@@ -70,4 +70,23 @@ void	 scorejson_set_total(json_t *obj, const char *key, double total);
 json_t	*scorejson_reasons(const struct score_rubric *,
 	    const struct score_summary *);
 
+/*
+ * The sentences of reasons a page says many times, made once: the
+ * ranking of SPEC §8's round says 17,000 spreads and gates in about 120
+ * distinct sentences (issue 16). Zero it before use; each sentence is
+ * kept by its criterion and half points, for one rubric.
+ */
+struct scorejson_words {
+	json_t	*spread[SCORE_CRITERIA_MAX][SCORE_HALVES_MAX + 1]
+		    [SCORE_HALVES_MAX + 1];
+	json_t	*gate[SCORE_CRITERIA_MAX][SCORE_HALVES_MAX + 1];
+};
+
+/* scorejson_reasons(), its sentences shared through words. */
+json_t	*scorejson_reasons_shared(const struct score_rubric *,
+	    const struct score_summary *, struct scorejson_words *words);
+
+/* Drops what words holds, and zeroes it. */
+void	 scorejson_words_free(struct scorejson_words *);
+
 #endif

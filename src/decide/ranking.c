@@ -83,6 +83,7 @@ struct rk {
 	size_t			 nrv;
 	struct rank_app		*ra;
 	struct rk_row		*row;		/* NULL: no rows (calibration) */
+	struct scorejson_words	*words;		/* the rows' reasons, shared */
 	double			*crit;		/* napps × criteria, halves */
 	size_t			 tb[SCORE_CRITERIA_MAX];
 	struct rank_input	 in;
@@ -232,7 +233,8 @@ rk_app(struct rk *k, json_t *rubric, size_t i, json_t *app)
 	k->row[i].eligible = sum.eligible;
 	if (!sum.eligible)
 		k->row[i].gates = gates_words(&k->cr, rubric, &sum);
-	k->row[i].reasons = scorejson_reasons(&k->cr.r, &sum);
+	k->row[i].reasons = scorejson_reasons_shared(&k->cr.r, &sum,
+	    k->words);
 	if (json_array_size(k->row[i].reasons) == 0) {
 		json_decref(k->row[i].reasons);
 		k->row[i].reasons = NULL;
@@ -249,6 +251,10 @@ rk_free(struct rk *k)
 		json_decref(k->row[i].reasons);
 	}
 	kore_free(k->row);
+	if (k->words != NULL) {
+		scorejson_words_free(k->words);
+		kore_free(k->words);
+	}
 	rank_free(&k->out);
 	kore_free(k->rv);
 	kore_free(k->ra);
@@ -304,8 +310,10 @@ rk_make(struct http_request *req, struct rk *k, int rows)
 		nrv += rk_nreviews(k, app);
 	k->rv = kore_calloc(nrv + 1, sizeof(*k->rv));
 	k->ra = kore_calloc(k->napps + 1, sizeof(*k->ra));
-	if (rows)
+	if (rows) {
 		k->row = kore_calloc(k->napps + 1, sizeof(*k->row));
+		k->words = kore_calloc(1, sizeof(*k->words));
+	}
 	k->crit = kore_calloc(k->napps * k->cr.r.n + 1, sizeof(*k->crit));
 	json_array_foreach(k->apps, i, app)
 		rk_app(k, rubric, i, app);

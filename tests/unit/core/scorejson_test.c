@@ -130,6 +130,87 @@ test_set(void **state)
 	json_decref(o);
 }
 
+/* Two reviews of every criterion: a on the first, b on the second. */
+static void
+summary_of(const struct score_rubric *r, const int *a, const int *b,
+    struct score_summary *out)
+{
+	struct score_review	rv[2];
+	size_t			i;
+
+	score_review_init(&rv[0]);
+	score_review_init(&rv[1]);
+	for (i = 0; i < r->n; i++) {
+		rv[0].halves[i] = a[i];
+		rv[1].halves[i] = b[i];
+	}
+	assert_int_equal(score_summarise(r, rv, 2, NULL, out), 0);
+}
+
+/*
+ * The shared sentences say what scorejson_reasons() says, reason by
+ * reason, and two applications with the same spread or gate hold the
+ * same string.
+ */
+static void
+test_reasons_shared(void **state)
+{
+	struct score_criterion	 crit[3] = {
+		{ .code = "C1", .weight = 40, .gate = 6 },
+		{ .code = "C2", .weight = 40, .gate = SCORE_NONE },
+		{ .code = "C3", .weight = 20, .gate = SCORE_NONE },
+	};
+	struct score_rubric	 r = { .criteria = crit, .n = 3 };
+	struct scorejson_words	 words;
+	struct score_summary	 s1, s2, s3;
+	/* C1 across its gate and 3 apart, C2 4 apart, totals far apart. */
+	int			 a[3] = { 2, 10, 10 }, b[3] = { 8, 2, 0 };
+	/* Only C3 apart: totals close. */
+	int			 c[3] = { 6, 6, 0 }, d[3] = { 6, 6, 8 };
+	json_t			*plain, *shared, *again, *other;
+	size_t			 i;
+
+	(void)state;
+	memset(&words, 0, sizeof(words));
+	summary_of(&r, a, b, &s1);
+	summary_of(&r, a, b, &s2);
+	summary_of(&r, c, d, &s3);
+
+	plain = scorejson_reasons(&r, &s1);
+	shared = scorejson_reasons_shared(&r, &s1, &words);
+	again = scorejson_reasons_shared(&r, &s2, &words);
+	assert_true(json_array_size(plain) >= 3);
+	assert_true(json_equal(plain, shared));
+	assert_true(json_equal(plain, again));
+	/* Spreads and gates shared; the totals' sentence made each time. */
+	for (i = 0; i < json_array_size(shared); i++) {
+		if (strncmp(json_string_value(json_array_get(shared, i)),
+		    "totals ", 7) == 0)
+			assert_ptr_not_equal(json_array_get(shared, i),
+			    json_array_get(again, i));
+		else
+			assert_ptr_equal(json_array_get(shared, i),
+			    json_array_get(again, i));
+	}
+	assert_non_null(words.gate[0][6]);
+	assert_non_null(words.spread[0][2][8]);
+	assert_string_equal(json_string_value(words.spread[1][2][10]),
+	    "C2: scores 1 and 5 are 4 apart");
+
+	other = scorejson_reasons_shared(&r, &s3, &words);
+	json_decref(plain);
+	plain = scorejson_reasons(&r, &s3);
+	assert_true(json_equal(plain, other));
+	assert_int_equal(json_array_size(other), 1);
+
+	json_decref(plain);
+	json_decref(shared);
+	json_decref(again);
+	json_decref(other);
+	scorejson_words_free(&words);
+	assert_null(words.spread[0][2][8]);
+}
+
 int
 main(void)
 {
@@ -138,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_halves),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_reasons_shared),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
