@@ -172,20 +172,17 @@ BEGIN
 		FROM round_counted_assignments(r.id) s
 		JOIN apps ON apps.id = s.application_id
 		LEFT JOIN reviews v ON v.assignment_id = s.id),
-	-- Each review's scores (review_halves, kept in rubric order): the
-	-- first as many as the rubric has criteria, when they are its codes;
-	-- a review without all the rubric's scores has them empty.
-	halves AS (SELECT c.assignment_id,
-		CASE WHEN c.criteria[1:cardinality(codes)] = codes
-		    THEN array_to_string(c.halves[1:cardinality(codes)], ',')
-		    ELSE repeat(',', cardinality(codes) - 1) END AS h
-		FROM assignments s
-		JOIN review_halves c ON c.assignment_id = s.id
-		WHERE s.round_id = r.id AND s.ended_at IS NULL),
+	-- Each submitted review as its reviewer and its scores, from
+	-- review_halves (kept in rubric order): the first as many as the
+	-- rubric has criteria when they are its codes; a review without all
+	-- the rubric's scores has them empty.
 	revs AS (SELECT act.application_id,
-		string_agg(act.user_id || ',' || halves.h, ',' ORDER BY act.id)
-		    AS reviews
-		FROM act JOIN halves ON halves.assignment_id = act.id
+		string_agg(act.user_id || ',' ||
+		    CASE WHEN c.criteria[1:cardinality(codes)] = codes
+		    THEN array_to_string(c.halves[1:cardinality(codes)], ',')
+		    ELSE repeat(',', cardinality(codes) - 1) END, ','
+		    ORDER BY act.id) AS reviews
+		FROM act JOIN review_halves c ON c.assignment_id = act.id
 		WHERE act.state = 'submitted' GROUP BY act.application_id),
 	byapp AS (SELECT act.application_id,
 		count(*) AS due,
