@@ -31,7 +31,6 @@
 #include "web/webmail.h"
 
 #define APP_MMAP_BYTES	(256 * 1024)
-#define APP_TRIM_BYTES	(32 * 1024 * 1024)
 
 /*
  * glibc 2.36 and libpq need these beyond Kore's own filter (KORE.md #3);
@@ -193,23 +192,12 @@ kore_seccomp_hook(void)
  * large pages at once kept a hundred MiB (issue 16). A fixed threshold
  * turns that off: a block of APP_MMAP_BYTES or more is mapped for itself
  * and given back when freed.
- *
- * Fixing it also fixes the trim threshold at 128 KiB: the heap's top was
- * given back to the kernel after every page larger than that, and faulted
- * in again page by page for the next (the ranking of SPEC §8's round
- * builds some 30 MiB of objects: 70 -> 57 ms of worker CPU a request with
- * the top kept). Up to APP_TRIM_BYTES of it stays; what a request that
- * ran a task or read a large body leaves is trimmed anyway (ctx_free()
- * calls malloc_trim()).
  */
 static void
 app_malloc(void)
 {
 	if (mallopt(M_MMAP_THRESHOLD, APP_MMAP_BYTES) != 1)
 		kore_log(LOG_NOTICE, "laurel: malloc keeps its own threshold");
-	if (mallopt(M_TRIM_THRESHOLD, APP_TRIM_BYTES) != 1)
-		kore_log(LOG_NOTICE, "laurel: malloc keeps its own trim "
-		    "threshold");
 }
 
 /*
