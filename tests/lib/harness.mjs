@@ -362,10 +362,16 @@ export async function startRefused(cluster, envChanges) {
     if (v === undefined)
       delete env[k];
   }
-  const k = await startKore({ dir, port, env, conf });
-  if (!k.exited) {
-    k.proc.kill('SIGKILL');
-    return { exited: false };
+  // Its folder goes with it: a suite leaves hundreds of these behind.
+  try {
+    const k = await startKore({ dir, port, env, conf });
+    if (!k.exited) {
+      k.proc.kill('SIGKILL');
+      await new Promise((r) => (k.proc.exitCode !== null || k.proc.signalCode !== null ? r() : k.proc.once('exit', r)));
+      return { exited: false };
+    }
+    return { exited: true, code: k.proc.exitCode, log: readFileSync(k.logPath, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { exited: true, code: k.proc.exitCode, log: readFileSync(k.logPath, 'utf8') };
 }
