@@ -30,12 +30,20 @@ REVOKE ALL ON FUNCTION ranking_conflicts(bigint, bigint) FROM PUBLIC;
 -- rather than sorting every score. review_halves_refresh() computes the
 -- given reviews again from review_scores; the triggers call it for the
 -- reviews a statement touched, and for a whole round when its rubric's
--- codes or order change.
+-- codes or order change. Two transactions refreshing one review take
+-- turns on its reviews row, and each statement after the lock reads what
+-- the other committed: without it, the later one could write scores
+-- read before the earlier one's commit (review_save() and rubric_change()
+-- already take turns on the round; this holds for any writer).
 CREATE OR REPLACE FUNCTION review_halves_refresh(p_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-	DELETE FROM review_halves WHERE assignment_id = ANY (p_ids);
+	PERFORM 1 FROM reviews WHERE assignment_id = ANY (p_ids)
+	ORDER BY assignment_id FOR NO KEY UPDATE;
+	DELETE FROM review_halves h WHERE h.assignment_id = ANY (p_ids)
+	    AND NOT EXISTS (SELECT 1 FROM review_scores x
+		WHERE x.assignment_id = h.assignment_id);
 	INSERT INTO review_halves (assignment_id, criteria, halves)
 	SELECT x.assignment_id,
 	    array_agg(x.criterion ORDER BY k.position NULLS LAST, x.criterion),
@@ -45,7 +53,9 @@ BEGIN
 	LEFT JOIN rubric_criteria k ON k.round_id = s.round_id
 	    AND k.code = x.criterion
 	WHERE x.assignment_id = ANY (p_ids)
-	GROUP BY x.assignment_id;
+	GROUP BY x.assignment_id
+	ON CONFLICT (assignment_id) DO UPDATE SET criteria = excluded.criteria,
+	    halves = excluded.halves;
 END
 $$;
 REVOKE ALL ON FUNCTION review_halves_refresh(bigint[]) FROM PUBLIC;

@@ -5,7 +5,8 @@
 // table existed (the oracle below), review by review.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp } from '../../lib/harness.mjs';
+import { spawn } from 'node:child_process';
+import { startApp, until } from '../../lib/harness.mjs';
 import { openRound } from '../../lib/apply.mjs';
 import { submitted } from '../../lib/panel.mjs';
 
@@ -130,6 +131,32 @@ test('the rubric reordered, grown and shrunk: every review follows it', () => {
   // Renaming changes no order, and the cache agrees still.
   sql(`UPDATE rubric_criteria SET name = 'Renamed' WHERE round_id = ${round} AND code = 'C5'`);
   same('after a rename');
+});
+
+// The later of two transactions changing one review's scores writes
+// what it reads after the earlier one's commit, not before it: else the
+// table keeps the earlier score's old value, and says nothing.
+test('two transactions change one review\'s scores at once: both changes are kept', async () => {
+  const s = S[7];
+  const t1 = spawn('psql', [app.cluster.dsn(app.db), '-Atq', '-v', 'ON_ERROR_STOP=1']);
+  let out1 = '';
+  t1.stdout.on('data', (d) => { out1 += d; });
+  t1.stdin.write(`BEGIN; UPDATE review_scores SET halves = 9 WHERE assignment_id = ${s} AND criterion = 'C1'; SELECT 'held';\n`);
+  await until('the first transaction to hold its change', () => out1.includes('held'));
+  const t2 = spawn('psql', [app.cluster.dsn(app.db), '-Atq', '-v', 'ON_ERROR_STOP=1', '-c',
+    `UPDATE review_scores SET halves = 8 WHERE assignment_id = ${s} AND criterion = 'C2'`]);
+  const done2 = new Promise((r) => t2.on('exit', r));
+  await until('the second one to wait for the first', () => sql(`SELECT count(*) FROM pg_stat_activity
+    WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE review_scores SET halves = 8%'`) === '1');
+  t1.stdin.end('COMMIT;\n');
+  await new Promise((r) => t1.on('exit', r));
+  assert.equal(await done2, 0);
+  const got = same('after two transactions at once');
+  const row = got.split(' ').find((r) => r.startsWith(`${s}:`));
+  const codes = sql(`SELECT array_to_string(array_agg(code ORDER BY position), ',') FROM rubric_criteria WHERE round_id = ${round}`).split(',');
+  const h = row.split(':')[1].split(',');
+  assert.equal(h[codes.indexOf('C1')], '9', row);
+  assert.equal(h[codes.indexOf('C2')], '8', row);
 });
 
 test('a review deleted, and its scores, leave nothing behind', () => {
