@@ -203,8 +203,12 @@ export function writeKeyFile(path) {
   return path;
 }
 export function testKeyFile() {
-  if (!sharedKeyFile)
-    sharedKeyFile = writeKeyFile(join(tempDir('laurel-key-'), 'laurel.key'));
+  if (!sharedKeyFile) {
+    const dir = tempDir('laurel-key-');
+    sharedKeyFile = writeKeyFile(join(dir, 'laurel.key'));
+    // One per test file's process: gone with it.
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   return sharedKeyFile;
 }
 
