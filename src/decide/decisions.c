@@ -173,12 +173,50 @@ decisions_one(struct http_request *req, json_t *all, long long id,
 	return (rc);
 }
 
+/*
+ * The form's decision and citation fields by name, the first of each:
+ * looking up each pair's other half along the 4,000 fields of a round of
+ * 2,000 applications was 8 million comparisons (form_get() searches).
+ */
+static json_t *
+decisions_index(const struct form *form)
+{
+	json_t		*index;
+	const char	*name;
+	size_t		 i;
+
+	index = json_object();
+	for (i = 0; form != NULL && i < form->nfields; i++) {
+		name = form->fields[i].name;
+		if (field_id(name, DECISION_PREFIX) == 0 &&
+		    field_id(name, CITATION_PREFIX) == 0)
+			continue;
+		if (json_object_get(index, name) == NULL)
+			json_object_set_new_nocheck(index, name,
+			    json_integer((json_int_t)i));
+	}
+
+	return (index);
+}
+
+/* form_get() for a name decisions_index() holds. */
+static const char *
+decisions_get(const struct form *form, json_t *index, const char *name)
+{
+	json_t	*at;
+
+	if ((at = json_object_get(index, name)) == NULL)
+		return (NULL);
+
+	return (form->fields[json_integer_value(at)].value);
+}
+
 static int
 decisions_check(struct http_request *req)
 {
 	struct decide_post	*p;
 	struct form		*form;
-	json_t			*all;
+	json_t			*all, *index;
 	const char		*params[4], *decision, *citation;
 	char			 name[64];
 	long long		 id;
@@ -187,6 +225,7 @@ decisions_check(struct http_request *req)
 
 	p = decide_post_new(req);
 	form = body_form(req);
+	index = decisions_index(form);
 	all = json_object();
 	failed = 0;
 	for (i = 0; form != NULL && i < form->nfields; i++) {
@@ -199,16 +238,17 @@ decisions_check(struct http_request *req)
 			/* With its decision, it is taken there. */
 			(void)snprintf(name, sizeof(name), DECISION_PREFIX
 			    "%lld", id);
-			if (form_get(form, name) != NULL)
+			if (decisions_get(form, index, name) != NULL)
 				continue;
 		} else {
 			continue;
 		}
 		(void)snprintf(name, sizeof(name), CITATION_PREFIX "%lld", id);
-		citation = form_get(form, name);
+		citation = decisions_get(form, index, name);
 		if (decisions_one(req, all, id, decision, citation) == -1)
 			failed = 1;
 	}
+	json_decref(index);
 	if (failed) {
 		json_decref(all);
 		return (step_render(req, 422));

@@ -847,20 +847,33 @@ ranking_show(struct http_request *req)
 	return (STEP_NEXT);
 }
 
-/* The shown row of application id; NULL when there is none. */
+/*
+ * The shown row of application id; NULL when there is none. A POST of
+ * the decisions looks up every row twice: a search along the 2,000 rows
+ * each time was 8 million key lookups, about half a second. The rows are
+ * indexed by id once, in the page's data (nothing renders the index).
+ */
 static json_t *
 ranking_row(struct http_request *req, long long id)
 {
-	json_t	*row;
+	json_t	*data, *index, *row;
+	char	 key[24];
 	size_t	 i;
 
-	json_array_foreach(json_object_get(ctx_get(req)->data,
-	    "applications"), i, row) {
-		if (json_integer_value(json_object_get(row, "id")) == id)
-			return (row);
+	data = ctx_get(req)->data;
+	if ((index = json_object_get(data, "rows_by_id")) == NULL) {
+		index = json_object();
+		json_array_foreach(json_object_get(data, "applications"), i,
+		    row) {
+			(void)snprintf(key, sizeof(key), "%lld", (long long)
+			    json_integer_value(json_object_get(row, "id")));
+			json_object_set(index, key, row);
+		}
+		json_object_set_new(data, "rows_by_id", index);
 	}
+	(void)snprintf(key, sizeof(key), "%lld", id);
 
-	return (NULL);
+	return (json_object_get(index, key));
 }
 
 void
