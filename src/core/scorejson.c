@@ -143,7 +143,7 @@ scorejson_reasons_shared(const struct score_rubric *r,
     const struct score_summary *s, struct scorejson_words *words)
 {
 	struct score_agenda	 ag;
-	json_t			*list, **slot;
+	json_t			*list, **slot, *said;
 	size_t			 i;
 	char			 w[SCOREJSON_WORDS_MAX];
 
@@ -152,18 +152,16 @@ scorejson_reasons_shared(const struct score_rubric *r,
 		return (list);
 	for (i = 0; i < ag.n; i++) {
 		slot = words_slot(words, &ag.reason[i]);
-		if (slot != NULL && *slot != NULL) {
-			json_array_append(list, *slot);
-			continue;
+		if (slot == NULL || (said = *slot) == NULL) {
+			if (score_reason_words(&ag.reason[i], w, sizeof(w)) != 0)
+				continue;
+			said = json_string(w);
+			if (slot != NULL)
+				*slot = said;
 		}
-		if (score_reason_words(&ag.reason[i], w, sizeof(w)) != 0)
-			continue;
-		if (slot == NULL) {
-			json_array_append_new(list, json_string(w));
-			continue;
-		}
-		*slot = json_string(w);
-		json_array_append(list, *slot);
+		/* The list's own reference; words keeps the first one. */
+		json_array_append_new(list, slot != NULL ? json_incref(said) :
+		    said);
 	}
 
 	return (list);

@@ -204,7 +204,6 @@ review_application(json_t *data)
 	/* Only the countries the content names: options of its own. */
 	memset(&lists, 0, sizeof(lists));
 	lists.countries = json_object_get(data, "country_list");
-	lists.country_options = NULL;
 	/* Codes only: the label is the code itself. */
 	lists.categories = none;
 	sections = appview_sections(content, none, &lists, 0);

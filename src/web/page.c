@@ -202,7 +202,7 @@ page_send_owned(struct http_request *req, int status, const char *type,
 	gate_rearm(req->owner);
 }
 
-void
+static void
 page_release_free(void *body, size_t len)
 {
 	(void)len;

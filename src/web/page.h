@@ -46,7 +46,6 @@ void	page_send(struct http_request *, int status, const char *type,
  */
 void	page_send_owned(struct http_request *, int status, const char *type,
 	    void *body, size_t len, void (*release)(void *, size_t));
-void	page_release_free(void *, size_t);
 /* For a body that must not stay in freed memory (documents): zeroed. */
 void	page_release_wipe(void *, size_t);
 
