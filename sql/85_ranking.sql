@@ -63,16 +63,13 @@ REVOKE ALL ON FUNCTION review_halves_refresh(bigint[]) FROM PUBLIC;
 CREATE OR REPLACE FUNCTION review_scores_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-	IF TG_OP = 'INSERT' THEN
-		PERFORM review_halves_refresh(ARRAY(SELECT DISTINCT
-		    n.assignment_id FROM new_rows n));
-	ELSIF TG_OP = 'DELETE' THEN
+	-- A score never moves to another review: new rows say which.
+	IF TG_OP = 'DELETE' THEN
 		PERFORM review_halves_refresh(ARRAY(SELECT DISTINCT
 		    o.assignment_id FROM old_rows o));
 	ELSE
-		PERFORM review_halves_refresh(ARRAY(
-		    SELECT n.assignment_id FROM new_rows n
-		    UNION SELECT o.assignment_id FROM old_rows o));
+		PERFORM review_halves_refresh(ARRAY(SELECT DISTINCT
+		    n.assignment_id FROM new_rows n));
 	END IF;
 	RETURN NULL;
 END
@@ -84,36 +81,29 @@ CREATE OR REPLACE TRIGGER review_scores_inserted AFTER INSERT
 	ON review_scores REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION review_scores_changed();
 CREATE OR REPLACE TRIGGER review_scores_updated AFTER UPDATE
-	ON review_scores REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	ON review_scores REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION review_scores_changed();
 CREATE OR REPLACE TRIGGER review_scores_deleted AFTER DELETE
 	ON review_scores REFERENCING OLD TABLE AS old_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION review_scores_changed();
 
--- Rounds whose rubric gained, lost or moved a criterion: their reviews
--- again. Renaming or reweighting a criterion changes no order.
+-- Rounds whose rubric changed: their reviews again. A rename refreshes
+-- too, which it need not; the rubric is locked once a review is in
+-- (rubric_locked()), so only drafts are read again.
 CREATE OR REPLACE FUNCTION rubric_criteria_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_rounds bigint[];
 BEGIN
-	IF TG_OP = 'INSERT' THEN
-		v_rounds := ARRAY(SELECT DISTINCT n.round_id FROM new_rows n);
-	ELSIF TG_OP = 'DELETE' THEN
+	-- A criterion never moves to another round: new rows say which.
+	IF TG_OP = 'DELETE' THEN
 		v_rounds := ARRAY(SELECT DISTINCT o.round_id FROM old_rows o);
 	ELSE
-		v_rounds := ARRAY(SELECT d.round_id FROM
-		    ((SELECT o.round_id, o.code, o.position FROM old_rows o
-		    EXCEPT SELECT n.round_id, n.code, n.position FROM new_rows n)
-		    UNION (SELECT n.round_id, n.code, n.position FROM new_rows n
-		    EXCEPT SELECT o.round_id, o.code, o.position
-		    FROM old_rows o)) d);
+		v_rounds := ARRAY(SELECT DISTINCT n.round_id FROM new_rows n);
 	END IF;
-	IF cardinality(v_rounds) > 0 THEN
-		PERFORM review_halves_refresh(ARRAY(SELECT x.assignment_id
-		    FROM reviews x JOIN assignments s ON s.id = x.assignment_id
-		    WHERE s.round_id = ANY (v_rounds)));
-	END IF;
+	PERFORM review_halves_refresh(ARRAY(SELECT x.assignment_id
+	    FROM reviews x JOIN assignments s ON s.id = x.assignment_id
+	    WHERE s.round_id = ANY (v_rounds)));
 	RETURN NULL;
 END
 $$;
@@ -123,8 +113,7 @@ CREATE OR REPLACE TRIGGER rubric_criteria_inserted AFTER INSERT
 	ON rubric_criteria REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION rubric_criteria_changed();
 CREATE OR REPLACE TRIGGER rubric_criteria_updated AFTER UPDATE
-	ON rubric_criteria REFERENCING OLD TABLE AS old_rows
-	NEW TABLE AS new_rows
+	ON rubric_criteria REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION rubric_criteria_changed();
 CREATE OR REPLACE TRIGGER rubric_criteria_deleted AFTER DELETE
 	ON rubric_criteria REFERENCING OLD TABLE AS old_rows
