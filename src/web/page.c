@@ -184,9 +184,15 @@ page_send_owned(struct http_request *req, int status, const char *type,
 {
 	struct page_owned	*o;
 
-	/* Without a connection or for HEAD, Kore keeps no body to send. */
+	/*
+	 * Without a connection or for HEAD, Kore keeps no body to send. An
+	 * error status is copied too: for one, Kore's http_response_stream()
+	 * writes its own error page (http_pretty_error) with that page's
+	 * length, and then the stream after it, which the client would read
+	 * as the start of the next answer.
+	 */
 	if (len < PAGE_STREAM_MIN || req->owner == NULL ||
-	    req->method == HTTP_METHOD_HEAD) {
+	    req->method == HTTP_METHOD_HEAD || status >= 400) {
 		page_send(req, status, type, body, len);
 		release(body, len);
 		return;
