@@ -335,12 +335,23 @@ BEGIN
 	    updated_at = clock_timestamp()
 	RETURNING version INTO number;
 
-	DELETE FROM review_scores WHERE assignment_id = s.id;
+	-- The scores as sent: the others removed, these written over the
+	-- old ones only where they changed. A delete and an insert of all
+	-- of them each time had review_halves (sql/85_ranking.sql) computed
+	-- twice a save, autosaves included.
+	DELETE FROM review_scores x WHERE x.assignment_id = s.id
+	    AND NOT EXISTS (SELECT 1 FROM rubric_criteria k
+		WHERE k.round_id = r.id AND k.code = x.criterion
+		AND (p_scores ? k.code OR p_comments ? k.code));
 	INSERT INTO review_scores (assignment_id, criterion, halves, comment)
 	SELECT s.id, k.code, (p_scores ->> k.code)::smallint,
 	    coalesce(p_comments ->> k.code, '')
 	FROM rubric_criteria k WHERE k.round_id = r.id
-	    AND (p_scores ? k.code OR p_comments ? k.code);
+	    AND (p_scores ? k.code OR p_comments ? k.code)
+	ON CONFLICT (assignment_id, criterion) DO UPDATE
+	SET halves = excluded.halves, comment = excluded.comment
+	WHERE (review_scores.halves, review_scores.comment) IS DISTINCT FROM
+	    (excluded.halves, excluded.comment);
 	INSERT INTO review_versions (assignment_id, version, state, content,
 	    kind)
 	VALUES (s.id, number, v_state, v_content, p_kind);

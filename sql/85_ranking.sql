@@ -39,6 +39,10 @@ CREATE OR REPLACE FUNCTION review_halves_refresh(p_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+	-- A statement that changed nothing still fires its trigger.
+	IF cardinality(p_ids) = 0 THEN
+		RETURN;
+	END IF;
 	PERFORM 1 FROM reviews WHERE assignment_id = ANY (p_ids)
 	ORDER BY assignment_id FOR NO KEY UPDATE;
 	DELETE FROM review_halves h WHERE h.assignment_id = ANY (p_ids)
