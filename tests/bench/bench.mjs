@@ -617,6 +617,14 @@ try {
     for (const l of odd.slice(0, 10))
       console.log(`  ${l}`);
   }
+  // BENCH_HOLD=1: the instance stays up, seeded, for profiling by hand
+  // (psql, perf, pgcpu.sh) until this process is interrupted.
+  if (app && process.env.BENCH_HOLD) {
+    const admin = seedAdmin(app);
+    console.log(`\nholding: ${base} database ${app.dsn}\n  admin cookie laurel_session=${admin.token}` +
+      `, csrf ${admin.csrf}; Ctrl-C (SIGINT) ends it`);
+    await new Promise((resolve) => process.once('SIGINT', resolve));
+  }
 } finally {
   agent.destroy();
   rmSync(dir, { recursive: true, force: true });

@@ -223,19 +223,49 @@ test('a started review is never taken away: not by hand, and kept when its revie
   assert.match(html, /\+1 started, kept/);
 });
 
-test('the rule said three ways agrees: conflict_between() per pair, round_conflicts() and user_conflicts() set-wise', () => {
+test('the rule said four ways agrees: conflict_between() per pair, round_conflicts(), user_conflicts() and ranking_conflicts() set-wise', () => {
   const round = `(SELECT id FROM rounds WHERE slug = '${SLUG}')`;
-  const perPair = sql(`SELECT string_agg(a.id || ':' || m.user_id, ',' ORDER BY a.id, m.user_id)
-    FROM applications a, panel_members m WHERE a.round_id = ${round} AND a.state = 'submitted'
-    AND m.round_id = ${round} AND m.removed_at IS NULL AND conflict_between(a.id, m.user_id)`);
-  const setWise = sql(`SELECT string_agg(p, ',' ORDER BY a, u) FROM (SELECT DISTINCT application_id AS a, user_id AS u,
-    application_id || ':' || user_id AS p FROM round_conflicts(${round}) WHERE NOT cleared) x`);
-  assert.ok(perPair.split(',').length >= 3, perPair);
-  assert.equal(setWise, perPair);
-  // Each member's, over the round's applications at once.
-  const perUser = sql(`SELECT string_agg(c.application_id || ':' || m.user_id, ',' ORDER BY c.application_id, m.user_id)
-    FROM panel_members m, user_conflicts(m.user_id, ARRAY(SELECT a.id FROM applications a
-      WHERE a.round_id = ${round} AND a.state = 'submitted')) c
-    WHERE m.round_id = ${round} AND m.removed_at IS NULL`);
-  assert.equal(perUser, perPair);
+  const agree = (what) => {
+    const perPair = sql(`SELECT string_agg(a.id || ':' || m.user_id, ',' ORDER BY a.id, m.user_id)
+      FROM applications a, panel_members m WHERE a.round_id = ${round} AND a.state = 'submitted'
+      AND m.round_id = ${round} AND m.removed_at IS NULL AND conflict_between(a.id, m.user_id)`);
+    const setWise = sql(`SELECT string_agg(p, ',' ORDER BY a, u) FROM (SELECT DISTINCT application_id AS a, user_id AS u,
+      application_id || ':' || user_id AS p FROM round_conflicts(${round}) WHERE NOT cleared) x`);
+    assert.equal(setWise, perPair, what);
+    // Each member's, over the round's applications at once.
+    const perUser = sql(`SELECT string_agg(c.application_id || ':' || m.user_id, ',' ORDER BY c.application_id, m.user_id)
+      FROM panel_members m, user_conflicts(m.user_id, ARRAY(SELECT a.id FROM applications a
+        WHERE a.round_id = ${round} AND a.state = 'submitted')) c
+      WHERE m.round_id = ${round} AND m.removed_at IS NULL`);
+    assert.equal(perUser, perPair, what);
+    // ranking_conflicts(), found from each member's side (issue 16),
+    // kept to the round's submitted applications as the others are.
+    const fromUser = sql(`SELECT string_agg(c.application_id || ':' || m.user_id, ',' ORDER BY c.application_id, m.user_id)
+      FROM panel_members m, ranking_conflicts(${round}, m.user_id) c
+      JOIN applications a ON a.id = c.application_id AND a.state = 'submitted'
+      WHERE m.round_id = ${round} AND m.removed_at IS NULL`);
+    assert.equal(fromUser, perPair, what);
+    return perPair;
+  };
+  const plain = agree('as the round stands');
+  assert.ok(plain.split(',').length >= 3, plain);
+  // An automatic match cleared, and an admin-set conflict: each moves
+  // one pair, and every way says so.
+  const auto = sql(`SELECT application_id || ':' || user_id FROM round_conflicts(${round}) x
+    WHERE source = 'automatic' AND NOT cleared AND NOT EXISTS (SELECT 1 FROM round_conflicts(${round}) y
+      WHERE y.application_id = x.application_id AND y.user_id = x.user_id AND y.source <> 'automatic')
+    ORDER BY 1 LIMIT 1`);
+  const free = sql(`SELECT a.id || ':' || m.user_id FROM applications a, panel_members m
+    WHERE a.round_id = ${round} AND a.state = 'submitted' AND m.round_id = ${round} AND m.removed_at IS NULL
+      AND NOT conflict_between(a.id, m.user_id) ORDER BY 1 LIMIT 1`);
+  assert.ok(auto && free, `${auto} ${free}`);
+  assert.ok(plain.split(',').includes(auto), plain);
+  const [aa, au] = auto.split(':');
+  sql(`INSERT INTO conflicts (application_id, user_id, source, reason) VALUES (${aa}, ${au}, 'cleared', 'test')`);
+  assert.ok(!agree('an automatic match cleared').split(',').includes(auto));
+  const [fa, fu] = free.split(':');
+  sql(`INSERT INTO conflicts (application_id, user_id, source, reason) VALUES (${fa}, ${fu}, 'admin', 'test')`);
+  assert.ok(agree('an admin-set conflict').split(',').includes(free));
+  sql(`DELETE FROM conflicts WHERE reason = 'test'`);
+  assert.equal(agree('both undone'), plain);
 });
