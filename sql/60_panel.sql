@@ -107,17 +107,31 @@ REVOKE ALL ON FUNCTION round_conflicts(bigint, bigint[]) FROM PUBLIC;
 
 -- An application's keys, replaced with each version the applicant saves
 -- (application_save()); p_keys: [{kind, name, key}] from the core.
+-- Keys the same as before (most saves: the organisations stay) are left
+-- as they are: no rows rewritten, no trigger fired.
 CREATE OR REPLACE FUNCTION application_keys_set(p_app bigint, p_keys jsonb)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	v_new application_keys[];
 BEGIN
+	-- A key given twice: its first name, as ON CONFLICT DO NOTHING kept.
+	v_new := ARRAY(SELECT DISTINCT ON (x ->> 'kind', x ->> 'key')
+	    ROW(p_app, x ->> 'kind', left(x ->> 'name', 300),
+		x ->> 'key')::application_keys
+	    FROM jsonb_array_elements(coalesce(p_keys, '[]'::jsonb))
+		WITH ORDINALITY AS e(x, n)
+	    WHERE x ->> 'key' ~ '^(org|dom):.'
+		AND x ->> 'kind' IN ('organisation', 'partner', 'domain')
+	    ORDER BY x ->> 'kind', x ->> 'key', n);
+	IF NOT EXISTS (SELECT * FROM unnest(v_new)
+	    EXCEPT SELECT * FROM application_keys WHERE application_id = p_app)
+	    AND NOT EXISTS (SELECT * FROM application_keys
+	    WHERE application_id = p_app EXCEPT SELECT * FROM unnest(v_new)) THEN
+		RETURN;
+	END IF;
 	DELETE FROM application_keys WHERE application_id = p_app;
-	INSERT INTO application_keys (application_id, kind, name, key)
-	SELECT p_app, x ->> 'kind', left(x ->> 'name', 300), x ->> 'key'
-	FROM jsonb_array_elements(coalesce(p_keys, '[]'::jsonb)) x
-	WHERE x ->> 'key' ~ '^(org|dom):.'
-	    AND x ->> 'kind' IN ('organisation', 'partner', 'domain')
-	ON CONFLICT DO NOTHING;
+	INSERT INTO application_keys SELECT * FROM unnest(v_new);
 END
 $$;
 
@@ -1097,26 +1111,24 @@ $$;
 -- last). round_active_assignments() and round_conflicts() (not cleared)
 -- count for the page's applications alone: for the whole round they
 -- compute 6,000 assignments and as many conflicts, for 100 rows shown.
-CREATE OR REPLACE FUNCTION round_applications_view(p_slug text,
-    p_page text, p_user bigint) RETURNS json
+CREATE OR REPLACE FUNCTION applist_page_of(p_round bigint, p_page integer)
+RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	r rounds;
 	v_total bigint;
 	v_pages integer;
-	v_page integer := 1;
+	v_page integer;
 	v_ids bigint[];
 BEGIN
-	SELECT * INTO r FROM round_of_admin(p_slug, p_user);
-	IF r.id IS NULL THEN
+	SELECT * INTO r FROM rounds WHERE id = p_round;
+	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;
 	SELECT count(*) INTO v_total FROM applications a
 	WHERE a.round_id = r.id AND a.reference IS NOT NULL;
 	v_pages := greatest(1, ((v_total + 99) / 100)::integer);
-	IF p_page ~ '^[0-9]{1,6}$' AND p_page::integer > 0 THEN
-		v_page := least(p_page::integer, v_pages);
-	END IF;
+	v_page := least(greatest(p_page, 1), v_pages);
 	v_ids := ARRAY(SELECT a.id FROM applications a
 	    WHERE a.round_id = r.id AND a.reference IS NOT NULL
 	    ORDER BY a.reference LIMIT 100 OFFSET (v_page - 1) * 100);
@@ -1152,6 +1164,47 @@ BEGIN
 		LEFT JOIN act ON act.application_id = a.id
 		LEFT JOIN conf ON conf.application_id = a.id
 		WHERE a.id = ANY (v_ids))));
+END
+$$;
+REVOKE ALL ON FUNCTION applist_page_of(bigint, integer) FROM PUBLIC;
+
+-- The page for admin p_user (NULL for anyone else), kept while the
+-- round's generation stays (migrations/0022, sql/98_dashboard.sql: the
+-- same triggers raise it for what this page shows). A page past the
+-- last is the last, computed each time: only pages that exist are kept.
+CREATE OR REPLACE FUNCTION round_applications_view(p_slug text,
+    p_page text, p_user bigint) RETURNS json
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	v_round bigint;
+	v_page integer := 1;
+	v_gen bigint;
+	v_body json;
+BEGIN
+	v_round := (round_of_admin(p_slug, p_user)).id;
+	IF v_round IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF p_page ~ '^[0-9]{1,6}$' AND p_page::integer > 0 THEN
+		v_page := p_page::integer;
+	END IF;
+	-- Before the page, never after (sql/98_dashboard.sql).
+	v_gen := coalesce((SELECT gen FROM round_generations
+	    WHERE round_id = v_round), 0);
+	SELECT body INTO v_body FROM applist_cache
+	WHERE round_id = v_round AND page = v_page AND gen = v_gen;
+	IF FOUND THEN
+		RETURN v_body;
+	END IF;
+	v_body := applist_page_of(v_round, v_page);
+	IF (v_body ->> 'page')::integer = v_page THEN
+		INSERT INTO applist_cache (round_id, page, gen, body)
+		VALUES (v_round, v_page, v_gen, v_body)
+		ON CONFLICT (round_id, page) DO UPDATE
+		    SET gen = excluded.gen, body = excluded.body
+		    WHERE applist_cache.gen < excluded.gen;
+	END IF;
+	RETURN v_body;
 END
 $$;
 

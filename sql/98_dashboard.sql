@@ -187,48 +187,237 @@ BEGIN
 END
 $$;
 
--- The rounds for /admin with their headline counts.
-CREATE OR REPLACE FUNCTION round_dashboard_list(p_user bigint) RETURNS json
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT coalesce(json_agg(json_build_object('slug', r.slug,
-	    'title', r.title, 'phase', round_phase(r),
-	    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
-		'DD Mon YYYY, HH24:MI') || ' (' || r.timezone || ')',
-	    'submitted', c.submitted, 'drafts', c.drafts,
-	    'reviews_done', c.done, 'reviews_assigned', c.assigned)
-	    ORDER BY r.opens_at DESC), '[]'::json)
-	FROM rounds r
-	CROSS JOIN LATERAL (SELECT
-	    count(DISTINCT a.id) FILTER (WHERE a.state = 'submitted') AS submitted,
-	    count(DISTINCT a.id) FILTER (WHERE a.state = 'draft') AS drafts,
-	    count(s.id) FILTER (WHERE a.state = 'submitted'
-		AND v.state IN ('submitted', 'abstained')) AS done,
-	    count(s.id) FILTER (WHERE a.state = 'submitted') AS assigned
-	    FROM applications a
-	    LEFT JOIN assignments s ON s.application_id = a.id
-		AND s.ended_at IS NULL
-	    LEFT JOIN reviews v ON v.assignment_id = s.id
-	    WHERE a.round_id = r.id AND a.id NOT IN
-		(SELECT application_id FROM ranking_conflicts(r.id, p_user))) c
-	HAVING user_is_admin(p_user)
-$$;
+/*
+ * The counts and the admin's list, kept (migrations/0022, issue 16).
+ *
+ * A transaction that changes what a dashboard counts or the admin's list
+ * of applications shows (round_applications_view(), sql/60_panel.sql)
+ * raises its round's generation once, at its commit: the triggers below
+ * are deferred, so the row of round_generations is locked only while the
+ * transaction commits, after every other lock it takes (taken earlier,
+ * it would queue submissions behind each other, and could deadlock with
+ * a transaction that locks the same rows the other way round). What is
+ * kept is kept with the generation read before it was computed: a change
+ * committed in between is in it or raised the generation, so nothing
+ * kept is older than its generation says.
+ */
 
--- One round's dashboard: applications by state, category and country,
--- submissions per day over the open period (in the round's zone), each
--- reviewer's progress, and what the next phase needs.
-CREATE OR REPLACE FUNCTION round_dashboard(p_slug text, p_user bigint)
-RETURNS json
+-- Raises p_round's generation, once per transaction.
+CREATE OR REPLACE FUNCTION dashboard_touch(p_round bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	v_done text := coalesce(current_setting('laurel.dashboard_touched',
+	    true), '');
+BEGIN
+	IF p_round IS NULL OR position(',' || p_round || ',' IN v_done) > 0 THEN
+		RETURN;
+	END IF;
+	-- A round deleted in this transaction has nothing left to count.
+	INSERT INTO round_generations (round_id, gen)
+	SELECT p_round, 1 WHERE EXISTS (SELECT 1 FROM rounds WHERE id = p_round)
+	ON CONFLICT (round_id) DO UPDATE SET gen = round_generations.gen + 1;
+	PERFORM set_config('laurel.dashboard_touched',
+	    CASE v_done WHEN '' THEN ',' ELSE v_done END || p_round || ',', true);
+END
+$$;
+REVOKE ALL ON FUNCTION dashboard_touch(bigint) FROM PUBLIC;
+
+-- The rounds a changed row shows in: its own (applications,
+-- assignments, decisions, panel_members), its application's (conflicts,
+-- application_keys: conflicts are of submitted applications), its
+-- assignment's (reviews), itself (rounds), every round the user reviews
+-- in (users, for their name), or is on the panel of (affiliations).
+CREATE OR REPLACE FUNCTION dashboard_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	v_old bigint;
+	v_new bigint;
+	v_round bigint;
+BEGIN
+	CASE TG_TABLE_NAME
+	WHEN 'rounds' THEN
+		PERFORM dashboard_touch(NEW.id);
+	WHEN 'users' THEN
+		FOR v_round IN SELECT DISTINCT s.round_id FROM assignments s
+		    WHERE s.user_id = NEW.id ORDER BY s.round_id LOOP
+			PERFORM dashboard_touch(v_round);
+		END LOOP;
+	WHEN 'affiliations' THEN
+		FOR v_round IN SELECT DISTINCT m.round_id FROM panel_members m
+		    WHERE m.user_id IN (CASE WHEN TG_OP <> 'DELETE' THEN
+			NEW.user_id END, CASE WHEN TG_OP <> 'INSERT' THEN
+			OLD.user_id END) ORDER BY m.round_id LOOP
+			PERFORM dashboard_touch(v_round);
+		END LOOP;
+	WHEN 'reviews' THEN
+		-- A review deleted with its assignment: the assignment's
+		-- own trigger touches the round.
+		FOR v_round IN SELECT s.round_id FROM assignments s
+		    WHERE s.id IN (CASE WHEN TG_OP <> 'DELETE' THEN
+			NEW.assignment_id END, CASE WHEN TG_OP <> 'INSERT' THEN
+			OLD.assignment_id END) ORDER BY s.round_id LOOP
+			PERFORM dashboard_touch(v_round);
+		END LOOP;
+	WHEN 'conflicts', 'application_keys' THEN
+		IF TG_OP <> 'INSERT' THEN
+			v_old := OLD.application_id;
+		END IF;
+		IF TG_OP <> 'DELETE' THEN
+			v_new := NEW.application_id;
+		END IF;
+		FOR v_round IN SELECT DISTINCT a.round_id FROM applications a
+		    WHERE a.id IN (v_old, v_new) AND a.state = 'submitted'
+		    ORDER BY a.round_id LOOP
+			PERFORM dashboard_touch(v_round);
+		END LOOP;
+	ELSE
+		IF TG_OP <> 'INSERT' THEN
+			PERFORM dashboard_touch(OLD.round_id);
+		END IF;
+		IF TG_OP <> 'DELETE' THEN
+			PERFORM dashboard_touch(NEW.round_id);
+		END IF;
+	END CASE;
+	RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION dashboard_changed() FROM PUBLIC;
+
+-- Constraint triggers, to be deferred, cannot be replaced: each is made
+-- again, as it reads here, on every run of migrate. An UPDATE fires them
+-- only where a column shown changed: an applicant's autosave of a draft,
+-- the most frequent write there is, fires nothing (a draft is in no list
+-- and no count but its state's until it has a reference, given at its
+-- first submission). A submitted application's new version may change
+-- its keys, hence its conflicts.
+DROP TRIGGER IF EXISTS applications_dashboard ON applications;
+CREATE CONSTRAINT TRIGGER applications_dashboard
+	AFTER INSERT OR DELETE ON applications
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS applications_dashboard_update ON applications;
+CREATE CONSTRAINT TRIGGER applications_dashboard_update
+	AFTER UPDATE ON applications
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
+	    OR OLD.state IS DISTINCT FROM NEW.state
+	    OR OLD.owner_id IS DISTINCT FROM NEW.owner_id
+	    OR OLD.reference IS DISTINCT FROM NEW.reference
+	    OR OLD.submitted_at IS DISTINCT FROM NEW.submitted_at
+	    OR NEW.reference IS NOT NULL
+		AND (OLD.title IS DISTINCT FROM NEW.title
+		OR OLD.category IS DISTINCT FROM NEW.category
+		OR OLD.country IS DISTINCT FROM NEW.country
+		OR OLD.version IS DISTINCT FROM NEW.version))
+	EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS assignments_dashboard ON assignments;
+CREATE CONSTRAINT TRIGGER assignments_dashboard
+	AFTER INSERT OR DELETE ON assignments
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS assignments_dashboard_update ON assignments;
+CREATE CONSTRAINT TRIGGER assignments_dashboard_update
+	AFTER UPDATE ON assignments
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
+	    OR OLD.application_id IS DISTINCT FROM NEW.application_id
+	    OR OLD.user_id IS DISTINCT FROM NEW.user_id
+	    OR OLD.ended_at IS DISTINCT FROM NEW.ended_at)
+	EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS reviews_dashboard ON reviews;
+CREATE CONSTRAINT TRIGGER reviews_dashboard
+	AFTER INSERT OR DELETE ON reviews
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS reviews_dashboard_update ON reviews;
+CREATE CONSTRAINT TRIGGER reviews_dashboard_update
+	AFTER UPDATE ON reviews
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+	WHEN (OLD.assignment_id IS DISTINCT FROM NEW.assignment_id
+	    OR OLD.state IS DISTINCT FROM NEW.state
+	    OR OLD.updated_at IS DISTINCT FROM NEW.updated_at)
+	EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS decisions_dashboard ON decisions;
+CREATE CONSTRAINT TRIGGER decisions_dashboard
+	AFTER INSERT OR DELETE ON decisions
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS decisions_dashboard_update ON decisions;
+CREATE CONSTRAINT TRIGGER decisions_dashboard_update
+	AFTER UPDATE ON decisions
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
+	    OR OLD.application_id IS DISTINCT FROM NEW.application_id)
+	EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS panel_members_dashboard ON panel_members;
+CREATE CONSTRAINT TRIGGER panel_members_dashboard
+	AFTER INSERT OR DELETE ON panel_members
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS panel_members_dashboard_update ON panel_members;
+CREATE CONSTRAINT TRIGGER panel_members_dashboard_update
+	AFTER UPDATE ON panel_members
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
+	    OR OLD.user_id IS DISTINCT FROM NEW.user_id
+	    OR OLD.removed_at IS DISTINCT FROM NEW.removed_at)
+	EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS conflicts_dashboard ON conflicts;
+CREATE CONSTRAINT TRIGGER conflicts_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON conflicts
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS application_keys_dashboard ON application_keys;
+CREATE CONSTRAINT TRIGGER application_keys_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON application_keys
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS affiliations_dashboard ON affiliations;
+CREATE CONSTRAINT TRIGGER affiliations_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON affiliations
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS rounds_dashboard ON rounds;
+CREATE CONSTRAINT TRIGGER rounds_dashboard
+	AFTER UPDATE ON rounds
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS users_dashboard ON users;
+CREATE CONSTRAINT TRIGGER users_dashboard
+	AFTER UPDATE ON users
+	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+	WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name)
+	EXECUTE FUNCTION dashboard_changed();
+
+-- Country names, changed by a migration if ever: every round.
+CREATE OR REPLACE FUNCTION countries_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	PERFORM dashboard_touch(r.id) FROM rounds r ORDER BY r.id;
+	RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION countries_changed() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER countries_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON countries
+	FOR EACH STATEMENT EXECUTE FUNCTION countries_changed();
+
+-- A round's counts for an admin who sees all but p_hidden: applications
+-- by state, category and country, submissions per day over the open
+-- period (in the round's zone), each reviewer's progress, and what the
+-- next phase needs; first the figures /admin lists for each round.
+-- Everything in them changes only with a row the triggers above watch.
+CREATE OR REPLACE FUNCTION dashboard_counts_of(p_round bigint,
+    p_hidden bigint[]) RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	r rounds;
-	v_hidden bigint[];
 BEGIN
-	SELECT * INTO r FROM rounds WHERE slug = p_slug;
-	IF NOT FOUND OR NOT user_is_admin(p_user) THEN
+	SELECT * INTO r FROM rounds WHERE id = p_round;
+	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;
-	v_hidden := ARRAY(SELECT application_id
-	    FROM ranking_conflicts(r.id, p_user));
 
 	-- One pass over the round's applications and one over its active
 	-- assignments (the country kept beside each application, migration
@@ -238,25 +427,35 @@ BEGIN
 	SELECT a.id, a.state, a.category, a.country,
 	    (a.submitted_at AT TIME ZONE r.timezone)::date AS day
 	FROM applications a
-	WHERE a.round_id = r.id AND a.id <> ALL (v_hidden)),
+	WHERE a.round_id = r.id AND a.id <> ALL (p_hidden)),
 	work AS MATERIALIZED (
 	SELECT s.application_id, s.user_id, w.state, w.updated_at
 	FROM assignments s
 	JOIN applications d ON d.id = s.application_id
-	    AND d.state = 'submitted' AND d.id <> ALL (v_hidden)
+	    AND d.state = 'submitted' AND d.id <> ALL (p_hidden)
 	LEFT JOIN reviews w ON w.assignment_id = s.id
 	WHERE s.round_id = r.id AND s.ended_at IS NULL),
+	states AS (
+	SELECT count(*) FILTER (WHERE state = 'draft') AS draft,
+	    count(*) FILTER (WHERE state = 'submitted') AS submitted,
+	    count(*) FILTER (WHERE state = 'withdrawn') AS withdrawn
+	FROM dash_apps),
+	progress AS (
+	SELECT count(*) AS assigned,
+	    count(*) FILTER (WHERE state IN ('submitted', 'abstained')) AS done
+	FROM work),
 	ready AS (
 	SELECT count(*) AS n FROM (SELECT application_id FROM work
 	    WHERE state IN ('submitted', 'abstained')
 	    GROUP BY application_id
 	    HAVING count(*) >= r.reviews_per_application) x)
 	SELECT json_build_object(
-	    'states', (SELECT json_build_object(
-		'draft', count(*) FILTER (WHERE state = 'draft'),
-		'submitted', count(*) FILTER (WHERE state = 'submitted'),
-		'withdrawn', count(*) FILTER (WHERE state = 'withdrawn'))
-		FROM dash_apps),
+	    'submitted', (SELECT submitted FROM states),
+	    'drafts', (SELECT draft FROM states),
+	    'reviews_done', (SELECT done FROM progress),
+	    'reviews_assigned', (SELECT assigned FROM progress),
+	    'states', (SELECT json_build_object('draft', draft,
+		'submitted', submitted, 'withdrawn', withdrawn) FROM states),
 	    'categories', (SELECT coalesce(json_agg(json_build_object(
 		'name', x.name, 'count', x.n) ORDER BY x.n DESC, x.name), '[]')
 		FROM (SELECT coalesce(category, '(none)') AS name,
@@ -276,10 +475,10 @@ BEGIN
 		    interval '1 day') AS g(day)
 		LEFT JOIN (SELECT day, count(*) AS n FROM dash_apps
 		    WHERE state = 'submitted' GROUP BY day) n ON n.day = g.day),
+	    -- Whether each is overdue depends on the clock: the page says.
 	    'reviewers', (SELECT coalesce(json_agg(json_build_object(
 		'name', u.display_name, 'done', x.done,
 		'assigned', x.assigned,
-		'overdue', r.reviews_due < now() AND x.done < x.assigned,
 		'last', coalesce(to_char(x.last AT TIME ZONE r.timezone,
 		    'DD Mon YYYY, HH24:MI'), ''))
 		ORDER BY u.display_name, u.id), '[]')
@@ -293,24 +492,102 @@ BEGIN
 		    WHERE u.id = x.user_id OFFSET 0) u),
 	    'k', r.reviews_per_application,
 	    -- k is at least 1: an application without a review lacks one.
-	    'lacking', (SELECT count(*) FROM dash_apps
-		WHERE state = 'submitted') - (SELECT n FROM ready),
+	    'lacking', (SELECT submitted FROM states) - (SELECT n FROM ready),
 	    'ready', (SELECT n FROM ready),
-	    'pending', (SELECT count(*) FROM work
-		WHERE coalesce(state, 'draft') NOT IN ('submitted',
-		    'abstained')),
+	    'pending', (SELECT assigned - done FROM progress),
 	    'undecided', (SELECT count(*) FROM dash_apps d
 		WHERE d.state = 'submitted' AND NOT EXISTS (SELECT 1
 		    FROM decisions x WHERE x.application_id = d.id)),
 	    'due', coalesce(to_char(r.reviews_due AT TIME ZONE r.timezone,
 		'DD Mon YYYY, HH24:MI') || ' (' || r.timezone || ')', ''),
-	    'timezone', r.timezone,
+	    'timezone', r.timezone));
+END
+$$;
+REVOKE ALL ON FUNCTION dashboard_counts_of(bigint, bigint[]) FROM PUBLIC;
+
+-- The counts of round p_round for admin p_user, kept or computed and
+-- kept: the row of dashboard_cache. Counts every admin may see
+-- (nobody's conflict hides anything) are kept once for all of them.
+CREATE OR REPLACE FUNCTION dashboard_counts(p_round bigint, p_user bigint)
+RETURNS dashboard_cache
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	c dashboard_cache;
+	v_hidden bigint[];
+	v_gen bigint;
+BEGIN
+	v_hidden := ARRAY(SELECT DISTINCT x.application_id
+	    FROM ranking_conflicts(p_round, p_user) x ORDER BY 1);
+	-- Before the counts, never after: see above.
+	v_gen := coalesce((SELECT gen FROM round_generations
+	    WHERE round_id = p_round), 0);
+	SELECT * INTO c FROM dashboard_cache
+	WHERE round_id = p_round AND hidden = v_hidden AND gen = v_gen;
+	IF FOUND THEN
+		RETURN c;
+	END IF;
+	c.round_id := p_round;
+	c.hidden := v_hidden;
+	c.gen := v_gen;
+	c.counts := dashboard_counts_of(p_round, v_hidden);
+	c.submitted := (c.counts ->> 'submitted')::bigint;
+	c.drafts := (c.counts ->> 'drafts')::bigint;
+	c.reviews_done := (c.counts ->> 'reviews_done')::bigint;
+	c.reviews_assigned := (c.counts ->> 'reviews_assigned')::bigint;
+	INSERT INTO dashboard_cache SELECT c.*
+	ON CONFLICT (round_id, hidden) DO UPDATE
+	    SET gen = excluded.gen, submitted = excluded.submitted,
+		drafts = excluded.drafts, reviews_done = excluded.reviews_done,
+		reviews_assigned = excluded.reviews_assigned,
+		counts = excluded.counts
+	    WHERE dashboard_cache.gen < excluded.gen;
+	RETURN c;
+END
+$$;
+REVOKE ALL ON FUNCTION dashboard_counts(bigint, bigint) FROM PUBLIC;
+
+-- The rounds for /admin with their headline counts. Every count leaves
+-- out the applications the admin is conflicted with.
+CREATE OR REPLACE FUNCTION round_dashboard_list(p_user bigint) RETURNS json
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF NOT user_is_admin(p_user) THEN
+		RETURN NULL;
+	END IF;
+	RETURN (SELECT coalesce(json_agg(json_build_object('slug', r.slug,
+	    'title', r.title, 'phase', round_phase(r),
+	    'closes', to_char(r.closes_at AT TIME ZONE r.timezone,
+		'DD Mon YYYY, HH24:MI') || ' (' || r.timezone || ')',
+	    'submitted', c.submitted, 'drafts', c.drafts,
+	    'reviews_done', c.reviews_done,
+	    'reviews_assigned', c.reviews_assigned)
+	    ORDER BY r.opens_at DESC), '[]'::json)
+	FROM rounds r
+	CROSS JOIN LATERAL dashboard_counts(r.id, p_user) c);
+END
+$$;
+
+-- One round's dashboard: its counts (kept), whether reviews are past
+-- due (the page marks the reviewers behind), and the latest reminders.
+CREATE OR REPLACE FUNCTION round_dashboard(p_slug text, p_user bigint)
+RETURNS json
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	r rounds;
+BEGIN
+	SELECT * INTO r FROM rounds WHERE slug = p_slug;
+	IF NOT FOUND OR NOT user_is_admin(p_user) THEN
+		RETURN NULL;
+	END IF;
+	RETURN json_build_object('counts',
+	    (SELECT c.counts FROM dashboard_counts(r.id, p_user) c),
+	    'past_due', coalesce(r.reviews_due < now(), false),
 	    'reminders', (SELECT coalesce(json_agg(json_build_object(
 		'name', u.display_name, 'kind', m.kind,
 		'at', to_char(m.sent_at AT TIME ZONE r.timezone,
 		    'DD Mon YYYY, HH24:MI')) ORDER BY m.sent_at DESC), '[]')
 		FROM (SELECT * FROM reminders WHERE round_id = r.id
 		    ORDER BY sent_at DESC LIMIT 20) m
-		JOIN users u ON u.id = m.user_id)));
+		JOIN users u ON u.id = m.user_id));
 END
 $$;

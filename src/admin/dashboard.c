@@ -162,6 +162,30 @@ dashboard_reminded(struct http_request *req, json_t *dash)
 	json_object_set_new(dash, "reminded_notice", json_string(s));
 }
 
+/*
+ * The kept counts (round_dashboard()'s "counts") beside the rest; a
+ * reviewer is overdue once reviews are past due with some not done,
+ * which the clock decides, not the counts.
+ */
+static void
+dashboard_counts(json_t *dash)
+{
+	json_t		*counts, *r;
+	size_t		 i;
+	int		 past_due;
+
+	counts = json_object_get(dash, "counts");
+	if (json_is_object(counts))
+		(void)json_object_update(dash, counts);
+	(void)json_object_del(dash, "counts");
+	past_due = json_is_true(json_object_get(dash, "past_due"));
+	json_array_foreach(json_object_get(dash, "reviewers"), i, r) {
+		json_object_set_new(r, "overdue", json_boolean(past_due &&
+		    json_integer_value(json_object_get(r, "done")) <
+		    json_integer_value(json_object_get(r, "assigned"))));
+	}
+}
+
 void
 dashboard_merge(struct http_request *req)
 {
@@ -170,6 +194,7 @@ dashboard_merge(struct http_request *req)
 	if (!handler_merge(req, "dashboard", "dashboard"))
 		return;
 	dash = json_object_get(ctx_get(req)->data, "dashboard");
+	dashboard_counts(dash);
 	dashboard_chart(dash);
 	dashboard_needs(dash);
 	dashboard_ready(dash);

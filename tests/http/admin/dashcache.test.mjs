@@ -1,0 +1,228 @@
+// The dashboard's counts and the admin's list of applications, kept
+// (issue 16, migrations/0022): after every kind of change to what they
+// show, what is served equals what is computed afresh (the oracles:
+// dashboard_counts_of() and applist_page_of(), the queries the pages
+// ran on every view before), the round's generation rose, and the
+// change shows. Writes that change nothing shown raise nothing; a change
+// committed after a view was kept is seen by the next view.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startApp, until } from '../../lib/harness.mjs';
+import { openRound, applicant, apply } from '../../lib/apply.mjs';
+import { submitted } from '../../lib/panel.mjs';
+
+let app, round, chair;
+const sql = (q) => app.cluster.psql(q, app.db);
+const SLUG = 'kept';
+const A = [];
+const U = [];
+const S = [];
+
+const kept = () => sql(`SELECT counts FROM dashboard_counts(${round}, ${chair})`);
+const fresh = () => sql(`SELECT dashboard_counts_of(${round}, ARRAY(SELECT DISTINCT application_id
+  FROM ranking_conflicts(${round}, ${chair}) ORDER BY 1))`);
+const gen = () => Number(sql(`SELECT coalesce((SELECT gen FROM round_generations WHERE round_id = ${round}), 0)`));
+const counts = () => JSON.parse(kept());
+
+const keptList = () => sql(`SELECT round_applications_view('${SLUG}', '1', ${chair})`);
+const freshList = () => sql(`SELECT applist_page_of(${round}, 1)`);
+
+function same(what) {
+  assert.equal(keptList(), freshList(), `${what}: the list`);
+  const k = kept();
+  assert.equal(k, fresh(), what);
+  // /admin's figures, kept in columns of their own, are the counts'.
+  const c = JSON.parse(k);
+  assert.equal(sql(`SELECT concat_ws(',', submitted, drafts, reviews_done, reviews_assigned)
+    FROM dashboard_counts(${round}, ${chair})`), [c.submitted, c.drafts, c.reviews_done, c.reviews_assigned].join(','), what);
+  return c;
+}
+
+// A change that a dashboard counts: the generation rises, the kept
+// counts are the fresh ones, and they differ from before.
+function changes(what, stmt) {
+  const before = kept();
+  const g = gen();
+  sql(stmt);
+  assert.ok(gen() > g, `${what}: the generation rose`);
+  const after = same(what);
+  assert.notDeepEqual(after, JSON.parse(before), `${what}: the counts show it`);
+  return after;
+}
+
+// A change the list shows (and no count): the same, for the list.
+function listed(what, stmt) {
+  const before = keptList();
+  const g = gen();
+  sql(stmt);
+  assert.ok(gen() > g, `${what}: the generation rose`);
+  same(what);
+  assert.notEqual(keptList(), before, `${what}: the list shows it`);
+  return JSON.parse(keptList());
+}
+
+// A write that nothing shown reads: nothing rises, what is kept serves.
+function nothing(what, stmt) {
+  const before = kept();
+  const list = keptList();
+  const g = gen();
+  sql(stmt);
+  assert.equal(gen(), g, `${what}: the generation stayed`);
+  assert.equal(kept(), before, what);
+  assert.equal(keptList(), list, what);
+}
+
+before(async () => {
+  app = await startApp();
+  openRound(app, SLUG);
+  round = sql(`SELECT id FROM rounds WHERE slug = '${SLUG}'`);
+  chair = sql(`INSERT INTO users (email, display_name, password_hash, verified_at, is_admin)
+    VALUES ('chair@kept.example', 'Chair', 'x', now(), true) RETURNING id`);
+  for (const k of ['a', 'b', 'c', 'd'])
+    A.push((await submitted(app, SLUG, `${k}@kept.example`)).id);
+  await apply(await applicant(app, 'draft@kept.example', '203.0.113.90'), SLUG);
+  for (const k of [1, 2])
+    U.push(sql(`INSERT INTO users (email, display_name, password_hash, verified_at)
+      VALUES ('r${k}@kept.example', 'Reviewer ${k}', 'x', now()) RETURNING id`));
+  for (const a of A.slice(0, 3))
+    S.push(sql(`INSERT INTO assignments (round_id, application_id, user_id, source, confirmed_at)
+      VALUES (${round}, ${a}, ${U[0]}, 'manual', now()) RETURNING id`));
+});
+after(() => app?.stop());
+
+test('kept once computed; served again until something counted changes', () => {
+  const first = same('the first view');
+  assert.equal(first.submitted, 4);
+  assert.equal(first.drafts, 1);
+  assert.equal(first.reviews_assigned, 3);
+  assert.equal(sql(`SELECT count(*) FROM dashboard_cache WHERE round_id = ${round} AND gen = ${gen()}`), '1');
+  // Served from what was kept: a row changed behind the triggers' back
+  // (as no writer of the app does) shows only once something counted
+  // changes.
+  sql(`ALTER TABLE applications DISABLE TRIGGER applications_dashboard_update;
+    UPDATE applications SET category = 'CULTURE' WHERE id = ${A[3]};
+    ALTER TABLE applications ENABLE TRIGGER applications_dashboard_update`);
+  assert.deepEqual(counts(), first, 'kept counts served');
+  assert.notEqual(fresh(), JSON.stringify(first));
+  sql(`UPDATE applications SET category = NULL WHERE id = ${A[3]}`);
+  same('after a counted change');
+});
+
+test('applications: submitted, withdrawn, moved in category, country and day, deleted', async () => {
+  changes('a new application', `INSERT INTO applications (round_id, owner_id, state)
+    VALUES (${round}, ${U[1]}, 'draft')`);
+  changes('a category', `UPDATE applications SET category = 'CULTURE' WHERE id = ${A[0]}`);
+  changes('a country', `UPDATE applications SET country = 'BE' WHERE id = ${A[0]}`);
+  changes('a day', `UPDATE applications SET submitted_at = submitted_at - interval '1 day' WHERE id = ${A[1]}`);
+  const w = changes('a withdrawal', `UPDATE applications SET state = 'withdrawn' WHERE id = ${A[3]}`);
+  assert.equal(w.states.withdrawn, 1);
+  changes('a deleted application', `DELETE FROM applications WHERE owner_id = ${U[1]}`);
+  const s = (await submitted(app, SLUG, 'e@kept.example')).id;
+  assert.equal(same('a submission through the app').submitted, 4);
+  A.push(s);
+});
+
+test('assignments and reviews: assigned, started, saved, submitted, ended, deleted', () => {
+  changes('an assignment', `INSERT INTO assignments (round_id, application_id, user_id, source, confirmed_at)
+    VALUES (${round}, ${A[0]}, ${U[1]}, 'manual', now())`);
+  changes('a review begun', `INSERT INTO reviews (assignment_id, state, version) VALUES (${S[0]}, 'draft', 1)`);
+  changes('a draft saved', `UPDATE reviews SET updated_at = now() - interval '3 days' WHERE assignment_id = ${S[0]}`);
+  const done = changes('a review submitted', `UPDATE reviews SET state = 'submitted', submitted_at = now()
+    WHERE assignment_id = ${S[0]}`);
+  assert.equal(done.reviews_done, 1);
+  changes('a review deleted', `DELETE FROM reviews WHERE assignment_id = ${S[0]}`);
+  changes('an assignment ended', `UPDATE assignments SET ended_at = now(), ended_reason = 'member_removed'
+    WHERE id = ${S[2]}`);
+  changes('an assignment deleted', `DELETE FROM assignments WHERE user_id = ${U[1]}`);
+});
+
+test('decisions, the round, a reviewer\'s name and a country\'s name', () => {
+  changes('a decision', `INSERT INTO decisions (application_id, round_id, decision, citation)
+    VALUES (${A[0]}, ${round}, 'winner', 'A practice to follow.')`);
+  changes('a decision taken back', `DELETE FROM decisions WHERE application_id = ${A[0]}`);
+  changes('k', `UPDATE rounds SET reviews_per_application = 1 WHERE id = ${round}`);
+  changes('the zone', `UPDATE rounds SET timezone = 'America/New_York' WHERE id = ${round}`);
+  changes('a name', `UPDATE users SET display_name = 'Renamed Reviewer' WHERE id = ${U[0]}`);
+  changes('a country', `UPDATE countries SET name = 'Belgique' WHERE code = 'BE'`);
+  sql(`UPDATE countries SET name = 'Belgium' WHERE code = 'BE'`);
+});
+
+test('writes no count reads raise nothing', () => {
+  nothing('a draft saved', `UPDATE applications SET title = 'Draft title', version = version + 1
+    WHERE state = 'draft' AND round_id = ${round}`);
+  nothing('a conflict check confirmed', `UPDATE assignments SET confirmed_at = now() WHERE id = ${S[1]}`);
+  nothing('a second factor used', `UPDATE users SET totp_last_step = totp_last_step + 1 WHERE id = ${U[0]}`);
+  changes('a review begun', `INSERT INTO reviews (assignment_id, state, version) VALUES (${S[1]}, 'draft', 1)`);
+  nothing('a score', `INSERT INTO review_scores (assignment_id, criterion, halves) VALUES (${S[1]}, 'C1', 6)`);
+});
+
+test('the list: titles, panel members, conflicts, affiliations and keys', () => {
+  const row = (l, id) => l.applications.find((a) => String(a.id) === String(id));
+  listed('a submitted application\'s title', `UPDATE applications SET title = 'Retitled' WHERE id = ${A[0]}`);
+  let l = listed('a panel member', `INSERT INTO panel_members (round_id, user_id) VALUES (${round}, ${U[0]})`);
+  assert.equal(row(l, A[1]).assigned, 1, 'the member\'s assignment counts');
+  l = listed('a conflict declared', `INSERT INTO conflicts (application_id, user_id, source, reason)
+    VALUES (${A[1]}, ${U[0]}, 'declared', 'test')`);
+  assert.equal(row(l, A[1]).conflicts, 1);
+  listed('a conflict withdrawn', `DELETE FROM conflicts WHERE reason = 'test'`);
+  const key = sql(`SELECT key FROM application_keys WHERE application_id = ${A[1]} ORDER BY key LIMIT 1`);
+  assert.ok(key, 'the submitted application has keys');
+  l = listed('an affiliation', `INSERT INTO affiliations (user_id, kind, name, key)
+    VALUES (${U[0]}, 'organisation', 'Same organisation', '${key}')`);
+  assert.equal(row(l, A[1]).conflicts, 1);
+  l = listed('the application\'s keys', `DELETE FROM application_keys WHERE application_id = ${A[1]} AND key = '${key}'`);
+  assert.equal(row(l, A[1]).conflicts, 0);
+  listed('a member removed', `UPDATE panel_members SET removed_at = now() WHERE user_id = ${U[0]}`);
+  // The same keys again rewrite nothing; a draft's keys show nowhere.
+  const keys = sql(`SELECT json_agg(json_build_object('kind', kind, 'name', name, 'key', key))
+    FROM application_keys WHERE application_id = ${A[1]}`);
+  nothing('the same keys', `SELECT application_keys_set(${A[1]}, '${keys}')`);
+  const draft = sql(`SELECT id FROM applications WHERE round_id = ${round} AND state = 'draft' LIMIT 1`);
+  nothing('a draft\'s keys', `SELECT application_keys_set(${draft}, '[{"kind":"organisation","name":"X","key":"org:x"}]')`);
+  // Pages past the last are the last, and not kept.
+  assert.equal(JSON.parse(sql(`SELECT round_applications_view('${SLUG}', '99', ${chair})`)).page, 1);
+  assert.equal(sql(`SELECT string_agg(page::text, ',') FROM applist_cache WHERE round_id = ${round}`), '1');
+});
+
+test('an admin\'s conflict hides the application: kept apart from the counts all others see', () => {
+  const all = counts();
+  sql(`INSERT INTO conflicts (application_id, user_id, source, reason) VALUES (${A[1]}, ${chair}, 'admin', 'test')`);
+  const mine = same('with a conflict');
+  assert.equal(mine.submitted, all.submitted - 1);
+  assert.equal(sql(`SELECT count(*) FROM dashboard_cache WHERE round_id = ${round}`), '2');
+  sql(`DELETE FROM conflicts WHERE reason = 'test'`);
+  assert.deepEqual(same('without it again'), all);
+});
+
+// A view kept while a change is in flight: the change raises the
+// generation when it commits, so the next view counts again.
+test('a change committed after a view was kept is in the next view', async () => {
+  const before = same('before');
+  const t = spawn('psql', [app.cluster.dsn(app.db), '-Atq', '-v', 'ON_ERROR_STOP=1']);
+  let out = '';
+  t.stdout.on('data', (d) => { out += d; });
+  t.stdin.write(`BEGIN; UPDATE applications SET state = 'withdrawn' WHERE id = ${A[2]}; SELECT 'held';\n`);
+  await until('the change to be made, not committed', () => out.includes('held'));
+  assert.deepEqual(same('while it is in flight'), before);
+  t.stdin.end('COMMIT;\n');
+  assert.equal(await new Promise((r) => t.on('exit', r)), 0);
+  const after = same('after its commit');
+  assert.equal(after.submitted, before.submitted - 1);
+});
+
+test('the app\'s role can neither read the tables nor call the helpers', () => {
+  const as = (q) => {
+    try {
+      app.cluster.psql(`SET ROLE laurel_app; ${q}`, app.db);
+      return 'allowed';
+    } catch (e) {
+      return /permission denied/.test(String(e.stderr)) ? 'denied' : String(e.stderr);
+    }
+  };
+  for (const q of ['SELECT count(*) FROM dashboard_cache', 'SELECT count(*) FROM round_generations',
+    `SELECT dashboard_touch(${round})`, `SELECT dashboard_counts(${round}, ${chair})`,
+    `SELECT dashboard_counts_of(${round}, '{}')`, 'SELECT count(*) FROM applist_cache',
+    `SELECT applist_page_of(${round}, 1)`])
+    assert.equal(as(q), 'denied', q);
+});
