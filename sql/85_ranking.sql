@@ -144,12 +144,12 @@ CREATE OR REPLACE TRIGGER rubric_criteria_deleted AFTER DELETE
 	ON rubric_criteria REFERENCING OLD TABLE AS old_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION rubric_criteria_changed();
 
--- The round's ranking data (NULL but for admins): the round, its phase
--- and tie-break order, its categories, the rubric, each submitted
--- application the admin is not conflicted with, in reference order; the
--- reviewers of its counted reviews, named; and hidden, the number of
--- applications left out for the admin's own conflicts. One round trip,
--- set-based: no function is called per application.
+-- The round's ranking data for an admin who sees all but p_hidden: the
+-- round and its tie-break order, its categories, the rubric, each
+-- submitted application not hidden, in reference order; the reviewers
+-- of its counted reviews, named; and hidden, the number of applications
+-- left out for the admin's own conflicts. One round trip, set-based: no
+-- function is called per application.
 --
 -- SPEC §8 asks for 2,000 applications and 6,000 reviews in 150 ms, page
 -- included, so an application is a positional array that the page reads
@@ -165,15 +165,15 @@ CREATE OR REPLACE TRIGGER rubric_criteria_deleted AFTER DELETE
 -- 48,000 numbers are not 48,000 JSON values to allocate. A review that
 -- misses a score (the rubric changed) has every score empty: core/score.c
 -- leaves such a review out of every figure whichever score it misses.
-CREATE OR REPLACE FUNCTION ranking_data(p_slug text, p_user bigint)
+CREATE OR REPLACE FUNCTION ranking_data_of(p_round bigint, p_hidden bigint[])
 RETURNS json
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	r rounds;
 	codes text[];
 BEGIN
-	SELECT * INTO r FROM round_of_admin(p_slug, p_user);
-	IF r.id IS NULL THEN
+	SELECT * INTO r FROM rounds WHERE id = p_round;
+	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;
 	-- A score's place in a review is its code's place here: no join to
@@ -183,7 +183,7 @@ BEGIN
 	FROM rubric_criteria k WHERE k.round_id = r.id;
 	RETURN (
 	WITH mine AS (SELECT DISTINCT m.application_id
-		FROM ranking_conflicts(r.id, p_user) m),
+		FROM unnest(p_hidden) m(application_id)),
 	sub AS (SELECT a.id, a.reference, a.title, a.category,
 		mine.application_id IS NOT NULL AS mine
 		FROM applications a
@@ -220,7 +220,6 @@ BEGIN
 		GROUP BY x.application_id)
 	SELECT json_build_object('round', json_build_object('slug', r.slug,
 	    'title', r.title),
-	    'phase', round_phase(r),
 	    'tie_break', to_json(r.tie_break),
 	    'rubric', consensus_rubric(r.id),
 	    'categories', (SELECT coalesce(json_agg(json_build_object(
@@ -243,5 +242,40 @@ BEGIN
 		LEFT JOIN revs ON revs.application_id = apps.id
 		LEFT JOIN cons ON cons.application_id = apps.id
 		LEFT JOIN decisions d ON d.application_id = apps.id)));
+END
+$$;
+REVOKE ALL ON FUNCTION ranking_data_of(bigint, bigint[]) FROM PUBLIC;
+
+-- The ranking data for admin p_user (NULL for anyone else): kept, as
+-- "kept", beside the round's phase, which the clock moves.
+CREATE OR REPLACE FUNCTION ranking_data(p_slug text, p_user bigint)
+RETURNS json
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	r rounds;
+	v_hidden bigint[];
+	v_gen bigint;
+	v_data json;
+BEGIN
+	SELECT * INTO r FROM round_of_admin(p_slug, p_user);
+	IF r.id IS NULL THEN
+		RETURN NULL;
+	END IF;
+	v_hidden := ARRAY(SELECT DISTINCT x.application_id
+	    FROM ranking_conflicts(r.id, p_user) x ORDER BY 1);
+	-- Before the data, never after (sql/98_dashboard.sql).
+	v_gen := coalesce((SELECT gen FROM round_generations
+	    WHERE round_id = r.id), 0);
+	SELECT data INTO v_data FROM ranking_cache
+	WHERE round_id = r.id AND hidden = v_hidden AND gen = v_gen;
+	IF NOT FOUND THEN
+		v_data := ranking_data_of(r.id, v_hidden);
+		INSERT INTO ranking_cache (round_id, hidden, gen, data)
+		VALUES (r.id, v_hidden, v_gen, v_data)
+		ON CONFLICT (round_id, hidden) DO UPDATE
+		    SET gen = excluded.gen, data = excluded.data
+		    WHERE ranking_cache.gen < excluded.gen;
+	END IF;
+	RETURN json_build_object('phase', round_phase(r), 'kept', v_data);
 END
 $$;

@@ -188,12 +188,14 @@ END
 $$;
 
 /*
- * The counts and the admin's list, kept (migrations/0022, issue 16).
+ * The counts, the admin's list and the ranking, kept (migrations 0022
+ * and 0023, issue 16).
  *
- * A transaction that changes what a dashboard counts or the admin's list
+ * A transaction that changes what a dashboard counts, the admin's list
  * of applications shows (round_applications_view(), sql/60_panel.sql)
- * raises its round's generation once, at its commit: the triggers below
- * are deferred, so the row of round_generations is locked only while the
+ * or the ranking reads (ranking_data(), sql/85_ranking.sql) raises its
+ * round's generation once, at its commit: the triggers below are
+ * deferred, so the row of round_generations is locked only while the
  * transaction commits, after every other lock it takes (taken earlier,
  * it would queue submissions behind each other, and could deadlock with
  * a transaction that locks the same rows the other way round). What is
@@ -223,10 +225,12 @@ $$;
 REVOKE ALL ON FUNCTION dashboard_touch(bigint) FROM PUBLIC;
 
 -- The rounds a changed row shows in: its own (applications,
--- assignments, decisions, panel_members), its application's (conflicts,
+-- assignments, decisions, panel_members, rubric_criteria,
+-- round_categories), its application's (consensus_scores; conflicts and
 -- application_keys: conflicts are of submitted applications), its
--- assignment's (reviews), itself (rounds), every round the user reviews
--- in (users, for their name), or is on the panel of (affiliations).
+-- assignment's (reviews, review_scores), itself (rounds), every round
+-- the user reviews in (users, for their name), or is on the panel of
+-- (affiliations).
 CREATE OR REPLACE FUNCTION dashboard_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -249,13 +253,20 @@ BEGIN
 			OLD.user_id END) ORDER BY m.round_id LOOP
 			PERFORM dashboard_touch(v_round);
 		END LOOP;
-	WHEN 'reviews' THEN
+	WHEN 'reviews', 'review_scores' THEN
 		-- A review deleted with its assignment: the assignment's
 		-- own trigger touches the round.
 		FOR v_round IN SELECT s.round_id FROM assignments s
 		    WHERE s.id IN (CASE WHEN TG_OP <> 'DELETE' THEN
 			NEW.assignment_id END, CASE WHEN TG_OP <> 'INSERT' THEN
 			OLD.assignment_id END) ORDER BY s.round_id LOOP
+			PERFORM dashboard_touch(v_round);
+		END LOOP;
+	WHEN 'consensus_scores' THEN
+		FOR v_round IN SELECT a.round_id FROM applications a
+		    WHERE a.id IN (CASE WHEN TG_OP <> 'DELETE' THEN
+			NEW.application_id END, CASE WHEN TG_OP <> 'INSERT' THEN
+			OLD.application_id END) ORDER BY a.round_id LOOP
 			PERFORM dashboard_touch(v_round);
 		END LOOP;
 	WHEN 'conflicts', 'application_keys' THEN
@@ -339,16 +350,30 @@ CREATE CONSTRAINT TRIGGER reviews_dashboard_update
 	EXECUTE FUNCTION dashboard_changed();
 DROP TRIGGER IF EXISTS decisions_dashboard ON decisions;
 CREATE CONSTRAINT TRIGGER decisions_dashboard
-	AFTER INSERT OR DELETE ON decisions
+	AFTER INSERT OR UPDATE OR DELETE ON decisions
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS decisions_dashboard_update ON decisions;
-CREATE CONSTRAINT TRIGGER decisions_dashboard_update
-	AFTER UPDATE ON decisions
-	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
-	    OR OLD.application_id IS DISTINCT FROM NEW.application_id)
-	EXECUTE FUNCTION dashboard_changed();
+-- The ranking's own: scores, consensus, the rubric, the categories.
+DROP TRIGGER IF EXISTS review_scores_dashboard ON review_scores;
+CREATE CONSTRAINT TRIGGER review_scores_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON review_scores
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS consensus_scores_dashboard ON consensus_scores;
+CREATE CONSTRAINT TRIGGER consensus_scores_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON consensus_scores
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS rubric_criteria_dashboard ON rubric_criteria;
+CREATE CONSTRAINT TRIGGER rubric_criteria_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON rubric_criteria
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+DROP TRIGGER IF EXISTS round_categories_dashboard ON round_categories;
+CREATE CONSTRAINT TRIGGER round_categories_dashboard
+	AFTER INSERT OR UPDATE OR DELETE ON round_categories
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
 DROP TRIGGER IF EXISTS panel_members_dashboard ON panel_members;
 CREATE CONSTRAINT TRIGGER panel_members_dashboard
 	AFTER INSERT OR DELETE ON panel_members

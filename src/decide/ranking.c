@@ -447,6 +447,26 @@ rk_round_data(struct rk *k, json_t *data)
 }
 
 /*
+ * ranking_data()'s column: the kept data (sql/85_ranking.sql) beside the
+ * round's phase, merged into the page's data as one object. 0 when there
+ * is none for this user.
+ */
+static int
+rk_merge(struct http_request *req)
+{
+	json_t	*data, *kept;
+
+	if (!handler_merge(req, "ranking", NULL))
+		return (0);
+	data = ctx_get(req)->data;
+	if (!json_is_object(kept = json_object_get(data, "kept")))
+		return (0);
+	(void)json_object_update(data, kept);
+	(void)json_object_del(data, "kept");
+	return (1);
+}
+
+/*
  * The ranking.
  */
 
@@ -802,7 +822,7 @@ ranking_show(struct http_request *req)
 	size_t		 i, *next, at;
 	int		*shown;
 
-	if (!handler_merge(req, "ranking", NULL))
+	if (!rk_merge(req))
 		return (step_error(req, 404, NULL));
 	data = ctx_get(req)->data;
 	if (rk_make(req, &k, 1) == -1)
@@ -969,7 +989,7 @@ calibration_show(struct http_request *req)
 	size_t				 i, d;
 	char				 w[SCOREJSON_WORDS_MAX];
 
-	if (!handler_merge(req, "ranking", NULL))
+	if (!rk_merge(req))
 		return (step_error(req, 404, NULL));
 	data = ctx_get(req)->data;
 	if (rk_make(req, &k, 0) == -1)

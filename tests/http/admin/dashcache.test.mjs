@@ -1,9 +1,9 @@
-// The dashboard's counts and the admin's list of applications, kept
-// (issue 16, migrations/0022): after every kind of change to what they
-// show, what is served equals what is computed afresh (the oracles:
-// dashboard_counts_of() and applist_page_of(), the queries the pages
-// ran on every view before), the round's generation rose, and the
-// change shows. Writes that change nothing shown raise nothing; a change
+// The dashboard's counts, the admin's list of applications and the
+// ranking's data, kept (issue 16, migrations 0022 and 0023): after every
+// kind of change to what they show, what is served equals what is
+// computed afresh (the oracles: dashboard_counts_of(), applist_page_of()
+// and ranking_data_of(), the queries the pages ran on every view
+// before), the round's generation rose, and the change shows. Writes that change nothing shown raise nothing; a change
 // committed after a view was kept is seen by the next view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,8 +28,13 @@ const counts = () => JSON.parse(kept());
 const keptList = () => sql(`SELECT round_applications_view('${SLUG}', '1', ${chair})`);
 const freshList = () => sql(`SELECT applist_page_of(${round}, 1)`);
 
+const hidden = () => `ARRAY(SELECT DISTINCT application_id FROM ranking_conflicts(${round}, ${chair}) ORDER BY 1)`;
+const keptRanking = () => sql(`SELECT ranking_data('${SLUG}', ${chair}) -> 'kept'`);
+const freshRanking = () => sql(`SELECT ranking_data_of(${round}, ${hidden()})`);
+
 function same(what) {
   assert.equal(keptList(), freshList(), `${what}: the list`);
+  assert.equal(keptRanking(), freshRanking(), `${what}: the ranking`);
   const k = kept();
   assert.equal(k, fresh(), what);
   // /admin's figures, kept in columns of their own, are the counts'.
@@ -62,15 +67,28 @@ function listed(what, stmt) {
   return JSON.parse(keptList());
 }
 
+// A change the ranking shows: the same, for the ranking.
+function ranked(what, stmt) {
+  const before = keptRanking();
+  const g = gen();
+  sql(stmt);
+  assert.ok(gen() > g, `${what}: the generation rose`);
+  same(what);
+  assert.notEqual(keptRanking(), before, `${what}: the ranking shows it`);
+  return JSON.parse(keptRanking());
+}
+
 // A write that nothing shown reads: nothing rises, what is kept serves.
 function nothing(what, stmt) {
   const before = kept();
   const list = keptList();
+  const ranking = keptRanking();
   const g = gen();
   sql(stmt);
   assert.equal(gen(), g, `${what}: the generation stayed`);
   assert.equal(kept(), before, what);
   assert.equal(keptList(), list, what);
+  assert.equal(keptRanking(), ranking, what);
 }
 
 before(async () => {
@@ -154,7 +172,12 @@ test('writes no count reads raise nothing', () => {
   nothing('a conflict check confirmed', `UPDATE assignments SET confirmed_at = now() WHERE id = ${S[1]}`);
   nothing('a second factor used', `UPDATE users SET totp_last_step = totp_last_step + 1 WHERE id = ${U[0]}`);
   changes('a review begun', `INSERT INTO reviews (assignment_id, state, version) VALUES (${S[1]}, 'draft', 1)`);
-  nothing('a score', `INSERT INTO review_scores (assignment_id, criterion, halves) VALUES (${S[1]}, 'C1', 6)`);
+  // A draft's score is in no count, but the ranking's triggers watch
+  // every score (a save changes the review's time anyway).
+  changes('a draft\'s score', `INSERT INTO review_scores (assignment_id, criterion, halves) VALUES (${S[1]}, 'C1', 6);
+    UPDATE reviews SET updated_at = now() - interval '1 day' WHERE assignment_id = ${S[1]}`);
+  // Reminders are read as they are on every view, not kept.
+  nothing('a reminder', `INSERT INTO reminders (round_id, user_id, kind) VALUES (${round}, ${U[0]}, 'manual')`);
 });
 
 test('the list: titles, panel members, conflicts, affiliations and keys', () => {
@@ -183,6 +206,34 @@ test('the list: titles, panel members, conflicts, affiliations and keys', () => 
   // Pages past the last are the last, and not kept.
   assert.equal(JSON.parse(sql(`SELECT round_applications_view('${SLUG}', '99', ${chair})`)).page, 1);
   assert.equal(sql(`SELECT string_agg(page::text, ',') FROM applist_cache WHERE round_id = ${round}`), '1');
+});
+
+test('the ranking: scores, consensus, the rubric, categories and decisions', () => {
+  sql(`UPDATE panel_members SET removed_at = NULL WHERE user_id = ${U[0]}`);
+  const s = S[1];
+  const a = sql(`SELECT application_id FROM assignments WHERE id = ${s}`);
+  let r = ranked('a review submitted with every score', `
+    INSERT INTO review_scores (assignment_id, criterion, halves)
+      SELECT ${s}, code, 4 FROM rubric_criteria WHERE round_id = ${round}
+      ON CONFLICT (assignment_id, criterion) DO UPDATE SET halves = 4;
+    UPDATE reviews SET state = 'submitted', submitted_at = now() WHERE assignment_id = ${s}`);
+  const row = (x) => x.applications.find((p) => String(p[0]) === String(a));
+  assert.match(row(r)[10], /^\d+,4,4,4,4,4,4,4$/);
+  r = ranked('a score changed', `UPDATE review_scores SET halves = 9 WHERE assignment_id = ${s} AND criterion = 'C2'`);
+  assert.match(row(r)[10], /^\d+,4,9,4,4,4,4,4$/);
+  r = ranked('a consensus', `INSERT INTO consensus (application_id, comment, feedback) VALUES (${a}, 'Agreed.', 'Well done.');
+    INSERT INTO consensus_scores (application_id, criterion, halves) VALUES (${a}, 'C1', 7)`);
+  assert.deepEqual(row(r)[7], { C1: 7 });
+  ranked('a criterion renamed', `UPDATE rubric_criteria SET name = 'Renamed criterion' WHERE round_id = ${round} AND code = 'C1'`);
+  ranked('a category described', `UPDATE round_categories SET description = 'Described again' WHERE round_id = ${round}
+    AND position = (SELECT min(position) FROM round_categories WHERE round_id = ${round})`);
+  ranked('a decision', `INSERT INTO decisions (application_id, round_id, decision, citation)
+    VALUES (${a}, ${round}, 'finalist', 'A practice to follow.')`);
+  r = ranked('a citation', `UPDATE decisions SET citation = 'Another practice.' WHERE application_id = ${a}`);
+  assert.equal(row(r)[9], 'Another practice.');
+  // The phase is the clock's, not kept: it is beside the kept data.
+  assert.equal(sql(`SELECT ranking_data('${SLUG}', ${chair}) ->> 'phase'`), sql(`SELECT round_phase(r) FROM rounds r WHERE id = ${round}`));
+  sql(`DELETE FROM decisions WHERE application_id = ${a}`);
 });
 
 test('an admin\'s conflict hides the application: kept apart from the counts all others see', () => {
@@ -223,6 +274,7 @@ test('the app\'s role can neither read the tables nor call the helpers', () => {
   for (const q of ['SELECT count(*) FROM dashboard_cache', 'SELECT count(*) FROM round_generations',
     `SELECT dashboard_touch(${round})`, `SELECT dashboard_counts(${round}, ${chair})`,
     `SELECT dashboard_counts_of(${round}, '{}')`, 'SELECT count(*) FROM applist_cache',
-    `SELECT applist_page_of(${round}, 1)`])
+    `SELECT applist_page_of(${round}, 1)`, 'SELECT count(*) FROM ranking_cache',
+    `SELECT ranking_data_of(${round}, '{}')`])
     assert.equal(as(q), 'denied', q);
 });

@@ -118,11 +118,11 @@ test('the rights of the app role are those the migrations gave it', () => {
   }
   // The audit chain's two, the outbox's, one round_frozen() per table
   // of a round's content (sql/90_decisions.sql), the six that keep
-  // review_halves (sql/85_ranking.sql), and the sixteen that raise a
-  // round's generation (sql/98_dashboard.sql): fifteen deferred
+  // review_halves (sql/85_ranking.sql), and the nineteen that raise a
+  // round's generation (sql/98_dashboard.sql): eighteen deferred
   // constraint triggers, made again on every run, and the countries'.
-  assert.equal(fresh.triggers.length, 43);
-  assert.equal(fresh.triggers.filter((t) => /^CREATE CONSTRAINT TRIGGER \w+_dashboard(_update)? AFTER .* DEFERRABLE INITIALLY DEFERRED FOR EACH ROW .*EXECUTE FUNCTION dashboard_changed\(\)$/.test(t)).length, 15);
+  assert.equal(fresh.triggers.length, 46);
+  assert.equal(fresh.triggers.filter((t) => /^CREATE CONSTRAINT TRIGGER \w+_dashboard(_update)? AFTER .* DEFERRABLE INITIALLY DEFERRED FOR EACH ROW .*EXECUTE FUNCTION dashboard_changed\(\)$/.test(t)).length, 18);
   assert.equal(fresh.triggers.filter((t) => /EXECUTE FUNCTION countries_changed\(/.test(t)).length, 1);
   assert.equal(fresh.triggers.filter((t) => /EXECUTE FUNCTION (review_scores|rubric_criteria)_changed\(/.test(t)).length, 6);
   assert.equal(fresh.triggers.filter((t) => /EXECUTE FUNCTION round_frozen\(/.test(t)).length, 18);
@@ -183,14 +183,15 @@ test('a database migrated with the old migrations ends like a fresh one', (t) =>
   assert.deepEqual(old.migrations, fresh.migrations.slice(0, old.migrations.length), 'the same migrations, by name');
   assert.deepEqual(added, ['0013_least_privilege.sql', '0014_audit_personal.sql', '0015_panel.sql',
     '0016_application_title.sql', '0017_reviews.sql', '0018_decisions.sql', '0019_reminders.sql',
-    '0020_application_country.sql', '0021_review_halves.sql', '0022_dashboard_cache.sql']);
+    '0020_application_country.sql', '0021_review_halves.sql', '0022_dashboard_cache.sql',
+    '0023_ranking_cache.sql']);
 
   const r = ctl(db, [join(ROOT, 'migrations'), join(ROOT, 'sql')]);
   assert.equal(r.status, 0, r.stderr);
   // The migrations added since; the functions changed since then are
   // made again (or dropped), and nothing needs a grant repaired.
   for (const line of r.stdout.split('\n').filter(Boolean))
-    assert.match(line, /^(re-created|dropped) function |^applied 00(1[3-9]|2[0-2])_/, line);
+    assert.match(line, /^(re-created|dropped) function |^applied 00(1[3-9]|2[0-3])_/, line);
   assert.deepEqual(state(db), fresh);
 });
 
