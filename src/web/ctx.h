@@ -32,6 +32,8 @@ struct user {
 
 /* A request body past this size: its memory is given back (ctx.c). */
 #define CTX_TRIM_BODY	(1024 * 1024)
+/* So is a page's loaded data past this size, and what was built of it. */
+#define CTX_TRIM_LOADED	(256 * 1024)
 
 struct work;
 struct upload_job;

@@ -25,7 +25,7 @@ const THREADS = process.env.BENCH_THREADS || '2';
 const UPLOADS_SEQ = Number(process.env.BENCH_UPLOADS || 30);
 const UPLOAD_STREAMS = Number(process.env.BENCH_UPLOAD_STREAMS || 4);
 const UPLOADS_EACH = Number(process.env.BENCH_UPLOADS_EACH || 10);
-const RANKING_RUNS = Number(process.env.BENCH_RANKING_RUNS || 20);
+const RANKING_RUNS = Number(process.env.BENCH_RANKING_RUNS || 25);
 const UPLOAD_BYTES = 10 * 1024 * 1024;
 
 // Applicants with a session each: one per wrk connection, so no two
@@ -414,20 +414,30 @@ async function benchDecide(app, base, ceiling, sql) {
   console.log('');
   console.log(`ranking of the round (${reviews} submitted reviews × 7 criteria; GET ${path}/ranking, node http, one request`);
   console.log('  at a time): wall ms from the first byte sent to the end of the answer (query, normalisation, ranks, page)');
+  // The first view after the round changed computes the ranking's data
+  // and keeps it (migration 0023); the views after it read what was kept.
+  // Each is told apart: the first is what a view costs after every change.
   const times = [];
+  const firsts = [];
   let size = 0;
   for (let i = 0; i < RANKING_RUNS; i++) {
+    if (i % 5 === 0)
+      sql(`UPDATE rounds SET title = title WHERE slug = '${SEED_SLUG}'`);
     const r = await timed(app, 'GET', `${path}/ranking`, admin.token);
     if (r.status !== 200)
       throw new Error(`ranking: ${firstError(r)}`);
-    times.push(r.ms);
+    (i % 5 === 0 ? firsts : times).push(r.ms);
     size = Buffer.byteLength(r.text);
   }
   times.sort((a, b) => a - b);
+  firsts.sort((a, b) => a - b);
   console.log(`${'scenario'.padEnd(col)} ${'p50 ms'.padStart(10)} ${'p99 ms'.padStart(8)} ${'runs'.padStart(8)}`);
-  console.log(`${'GET ranking, 2,000 applications'.padEnd(col)} ${pct(times, 50).toFixed(1).padStart(10)} ` +
-    `${pct(times, 99).toFixed(1).padStart(8)} ${String(RANKING_RUNS).padStart(8)}`);
-  console.log(`  (page ${(size / 1024).toFixed(0)} KiB; SPEC: ≤ 150 ms server time, p99)`);
+  console.log(`${'GET ranking, first view after a change'.padEnd(col)} ${pct(firsts, 50).toFixed(1).padStart(10)} ` +
+    `${pct(firsts, 99).toFixed(1).padStart(8)} ${String(firsts.length).padStart(8)}`);
+  console.log(`${'GET ranking, its data kept'.padEnd(col)} ${pct(times, 50).toFixed(1).padStart(10)} ` +
+    `${pct(times, 99).toFixed(1).padStart(8)} ${String(times.length).padStart(8)}`);
+  console.log(`  (2,000 applications; page ${(size / 1024).toFixed(0)} KiB; a change (here the round saved) makes the next view`);
+  console.log('  compute the data again; SPEC: ≤ 150 ms server time, p99)');
 
   // Decisions by SQL (the form's own tests check it), then publication
   // through its page: 2,000 decision e-mails rendered and queued.
