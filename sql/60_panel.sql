@@ -1169,42 +1169,32 @@ $$;
 REVOKE ALL ON FUNCTION applist_page_of(bigint, integer) FROM PUBLIC;
 
 -- The page for admin p_user (NULL for anyone else), kept while the
--- round's generation stays (migrations/0022, sql/98_dashboard.sql: the
--- same triggers raise it for what this page shows). A page past the
--- last is the last, computed each time: only pages that exist are kept.
+-- round's generation stays (sql/98_dashboard.sql: its triggers raise it
+-- for what this page shows). A page past the last is the last, computed
+-- each time: only pages that exist are kept.
 CREATE OR REPLACE FUNCTION round_applications_view(p_slug text,
     p_page text, p_user bigint) RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	v_round bigint;
+	v_round bigint := (round_of_admin(p_slug, p_user)).id;
 	v_page integer := 1;
-	v_gen bigint;
-	v_body json;
+	k record;
 BEGIN
-	v_round := (round_of_admin(p_slug, p_user)).id;
 	IF v_round IS NULL THEN
 		RETURN NULL;
 	END IF;
 	IF p_page ~ '^[0-9]{1,6}$' AND p_page::integer > 0 THEN
 		v_page := p_page::integer;
 	END IF;
-	-- Before the page, never after (sql/98_dashboard.sql).
-	v_gen := coalesce((SELECT gen FROM round_generations
-	    WHERE round_id = v_round), 0);
-	SELECT body INTO v_body FROM applist_cache
-	WHERE round_id = v_round AND page = v_page AND gen = v_gen;
-	IF FOUND THEN
-		RETURN v_body;
+	k := kept_get(v_round, 'applications ' || v_page, '{}');
+	IF k.data IS NULL THEN
+		k.data := applist_page_of(v_round, v_page);
+		IF (k.data ->> 'page')::integer = v_page THEN
+			PERFORM kept_put(v_round, 'applications ' || v_page,
+			    '{}', k.gen, k.data);
+		END IF;
 	END IF;
-	v_body := applist_page_of(v_round, v_page);
-	IF (v_body ->> 'page')::integer = v_page THEN
-		INSERT INTO applist_cache (round_id, page, gen, body)
-		VALUES (v_round, v_page, v_gen, v_body)
-		ON CONFLICT (round_id, page) DO UPDATE
-		    SET gen = excluded.gen, body = excluded.body
-		    WHERE applist_cache.gen < excluded.gen;
-	END IF;
-	RETURN v_body;
+	RETURN k.data;
 END
 $$;
 

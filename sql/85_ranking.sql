@@ -46,6 +46,16 @@ END
 $$;
 REVOKE ALL ON FUNCTION ranking_conflicts(bigint, bigint) FROM PUBLIC;
 
+-- The same as a sorted array: what an admin's kept pages are kept by
+-- (round_kept.hidden, migrations/0022).
+CREATE OR REPLACE FUNCTION ranking_hidden(p_round bigint, p_user bigint)
+RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT ARRAY(SELECT DISTINCT c.application_id
+	    FROM ranking_conflicts(p_round, p_user) c ORDER BY 1)
+$$;
+REVOKE ALL ON FUNCTION ranking_hidden(bigint, bigint) FROM PUBLIC;
+
 -- review_halves (migrations/0021): each review's scores in its round's
 -- rubric order, kept here so that the ranking reads a row per review
 -- rather than sorting every score. review_halves_refresh() computes the
@@ -252,30 +262,19 @@ CREATE OR REPLACE FUNCTION ranking_data(p_slug text, p_user bigint)
 RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	r rounds;
+	r rounds := round_of_admin(p_slug, p_user);
 	v_hidden bigint[];
-	v_gen bigint;
-	v_data json;
+	k record;
 BEGIN
-	SELECT * INTO r FROM round_of_admin(p_slug, p_user);
 	IF r.id IS NULL THEN
 		RETURN NULL;
 	END IF;
-	v_hidden := ARRAY(SELECT DISTINCT x.application_id
-	    FROM ranking_conflicts(r.id, p_user) x ORDER BY 1);
-	-- Before the data, never after (sql/98_dashboard.sql).
-	v_gen := coalesce((SELECT gen FROM round_generations
-	    WHERE round_id = r.id), 0);
-	SELECT data INTO v_data FROM ranking_cache
-	WHERE round_id = r.id AND hidden = v_hidden AND gen = v_gen;
-	IF NOT FOUND THEN
-		v_data := ranking_data_of(r.id, v_hidden);
-		INSERT INTO ranking_cache (round_id, hidden, gen, data)
-		VALUES (r.id, v_hidden, v_gen, v_data)
-		ON CONFLICT (round_id, hidden) DO UPDATE
-		    SET gen = excluded.gen, data = excluded.data
-		    WHERE ranking_cache.gen < excluded.gen;
+	v_hidden := ranking_hidden(r.id, p_user);
+	k := kept_get(r.id, 'ranking', v_hidden);
+	IF k.data IS NULL THEN
+		k.data := ranking_data_of(r.id, v_hidden);
+		PERFORM kept_put(r.id, 'ranking', v_hidden, k.gen, k.data);
 	END IF;
-	RETURN json_build_object('phase', round_phase(r), 'kept', v_data);
+	RETURN json_build_object('phase', round_phase(r), 'kept', k.data);
 END
 $$;

@@ -204,204 +204,124 @@ $$;
  * kept is older than its generation says.
  */
 
--- Raises p_round's generation, once per transaction.
-CREATE OR REPLACE FUNCTION dashboard_touch(p_round bigint) RETURNS void
+-- Raises the generation of each of p_rounds, once per transaction,
+-- in the rounds' order (two transactions never wait on each other's).
+CREATE OR REPLACE FUNCTION dashboard_touch(p_rounds bigint[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	v_done text := coalesce(current_setting('laurel.dashboard_touched',
-	    true), '');
+	v_done bigint[] := coalesce(string_to_array(nullif(current_setting(
+	    'laurel.dashboard_touched', true), ''), ',')::bigint[], '{}');
+	v_new bigint[];
 BEGIN
-	IF p_round IS NULL OR position(',' || p_round || ',' IN v_done) > 0 THEN
+	v_new := ARRAY(SELECT DISTINCT x FROM unnest(p_rounds) x
+	    WHERE x IS NOT NULL AND x <> ALL (v_done) ORDER BY x);
+	IF cardinality(v_new) = 0 THEN
 		RETURN;
 	END IF;
 	-- A round deleted in this transaction has nothing left to count.
 	INSERT INTO round_generations (round_id, gen)
-	SELECT p_round, 1 WHERE EXISTS (SELECT 1 FROM rounds WHERE id = p_round)
+	SELECT r.id, 1 FROM rounds r WHERE r.id = ANY (v_new) ORDER BY r.id
 	ON CONFLICT (round_id) DO UPDATE SET gen = round_generations.gen + 1;
 	PERFORM set_config('laurel.dashboard_touched',
-	    CASE v_done WHEN '' THEN ',' ELSE v_done END || p_round || ',', true);
+	    array_to_string(v_done || v_new, ','), true);
 END
 $$;
-REVOKE ALL ON FUNCTION dashboard_touch(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION dashboard_touch(bigint[]) FROM PUBLIC;
 
--- The rounds a changed row shows in: its own (applications,
--- assignments, decisions, panel_members, rubric_criteria,
--- round_categories), its application's (consensus_scores; conflicts and
--- application_keys: conflicts are of submitted applications), its
--- assignment's (reviews, review_scores), itself (rounds), every round
--- the user reviews in (users, for their name), or is on the panel of
--- (affiliations).
+-- The rounds a changed row shows in: its own (a round_id column), its
+-- application's (consensus_scores; conflicts and application_keys:
+-- conflicts are of submitted applications), its assignment's (reviews,
+-- review_scores), itself (rounds), every round the user reviews in
+-- (users, for their name), or is on the panel of (affiliations).
 CREATE OR REPLACE FUNCTION dashboard_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	v_old bigint;
-	v_new bigint;
-	v_round bigint;
+	o jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+	n jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+	v_rows jsonb[] := ARRAY[o, n];
 BEGIN
-	CASE TG_TABLE_NAME
-	WHEN 'rounds' THEN
-		PERFORM dashboard_touch(NEW.id);
-	WHEN 'users' THEN
-		FOR v_round IN SELECT DISTINCT s.round_id FROM assignments s
-		    WHERE s.user_id = NEW.id ORDER BY s.round_id LOOP
-			PERFORM dashboard_touch(v_round);
-		END LOOP;
-	WHEN 'affiliations' THEN
-		FOR v_round IN SELECT DISTINCT m.round_id FROM panel_members m
-		    WHERE m.user_id IN (CASE WHEN TG_OP <> 'DELETE' THEN
-			NEW.user_id END, CASE WHEN TG_OP <> 'INSERT' THEN
-			OLD.user_id END) ORDER BY m.round_id LOOP
-			PERFORM dashboard_touch(v_round);
-		END LOOP;
-	WHEN 'reviews', 'review_scores' THEN
-		-- A review deleted with its assignment: the assignment's
-		-- own trigger touches the round.
-		FOR v_round IN SELECT s.round_id FROM assignments s
-		    WHERE s.id IN (CASE WHEN TG_OP <> 'DELETE' THEN
-			NEW.assignment_id END, CASE WHEN TG_OP <> 'INSERT' THEN
-			OLD.assignment_id END) ORDER BY s.round_id LOOP
-			PERFORM dashboard_touch(v_round);
-		END LOOP;
-	WHEN 'consensus_scores' THEN
-		FOR v_round IN SELECT a.round_id FROM applications a
-		    WHERE a.id IN (CASE WHEN TG_OP <> 'DELETE' THEN
-			NEW.application_id END, CASE WHEN TG_OP <> 'INSERT' THEN
-			OLD.application_id END) ORDER BY a.round_id LOOP
-			PERFORM dashboard_touch(v_round);
-		END LOOP;
-	WHEN 'conflicts', 'application_keys' THEN
-		IF TG_OP <> 'INSERT' THEN
-			v_old := OLD.application_id;
-		END IF;
-		IF TG_OP <> 'DELETE' THEN
-			v_new := NEW.application_id;
-		END IF;
-		FOR v_round IN SELECT DISTINCT a.round_id FROM applications a
-		    WHERE a.id IN (v_old, v_new) AND a.state = 'submitted'
-		    ORDER BY a.round_id LOOP
-			PERFORM dashboard_touch(v_round);
-		END LOOP;
-	ELSE
-		IF TG_OP <> 'INSERT' THEN
-			PERFORM dashboard_touch(OLD.round_id);
-		END IF;
-		IF TG_OP <> 'DELETE' THEN
-			PERFORM dashboard_touch(NEW.round_id);
-		END IF;
-	END CASE;
+	PERFORM dashboard_touch(CASE
+	WHEN TG_TABLE_NAME = 'rounds' THEN ARRAY[(n ->> 'id')::bigint]
+	WHEN TG_TABLE_NAME = 'users' THEN ARRAY(SELECT s.round_id
+	    FROM assignments s WHERE s.user_id = (n ->> 'id')::bigint)
+	WHEN TG_TABLE_NAME = 'affiliations' THEN ARRAY(SELECT m.round_id
+	    FROM panel_members m WHERE m.user_id IN
+	    (SELECT (x ->> 'user_id')::bigint FROM unnest(v_rows) x))
+	WHEN TG_TABLE_NAME IN ('reviews', 'review_scores') THEN
+	    ARRAY(SELECT s.round_id FROM assignments s WHERE s.id IN
+	    (SELECT (x ->> 'assignment_id')::bigint FROM unnest(v_rows) x))
+	WHEN TG_TABLE_NAME IN ('conflicts', 'application_keys',
+	    'consensus_scores') THEN ARRAY(SELECT a.round_id
+	    FROM applications a WHERE a.id IN
+	    (SELECT (x ->> 'application_id')::bigint FROM unnest(v_rows) x)
+	    AND (a.state = 'submitted' OR TG_TABLE_NAME = 'consensus_scores'))
+	ELSE ARRAY(SELECT (x ->> 'round_id')::bigint FROM unnest(v_rows) x)
+	END);
 	RETURN NULL;
 END
 $$;
 REVOKE ALL ON FUNCTION dashboard_changed() FROM PUBLIC;
 
--- Constraint triggers, to be deferred, cannot be replaced: each is made
--- again, as it reads here, on every run of migrate. An UPDATE fires them
--- only where a column shown changed: an applicant's autosave of a draft,
--- the most frequent write there is, fires nothing (a draft is in no list
--- and no count but its state's until it has a reference, given at its
--- first submission). A submitted application's new version may change
--- its keys, hence its conflicts.
-DROP TRIGGER IF EXISTS applications_dashboard ON applications;
-CREATE CONSTRAINT TRIGGER applications_dashboard
-	AFTER INSERT OR DELETE ON applications
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS applications_dashboard_update ON applications;
-CREATE CONSTRAINT TRIGGER applications_dashboard_update
-	AFTER UPDATE ON applications
-	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
-	    OR OLD.state IS DISTINCT FROM NEW.state
-	    OR OLD.owner_id IS DISTINCT FROM NEW.owner_id
-	    OR OLD.reference IS DISTINCT FROM NEW.reference
-	    OR OLD.submitted_at IS DISTINCT FROM NEW.submitted_at
-	    OR NEW.reference IS NOT NULL
-		AND (OLD.title IS DISTINCT FROM NEW.title
-		OR OLD.category IS DISTINCT FROM NEW.category
-		OR OLD.country IS DISTINCT FROM NEW.country
-		OR OLD.version IS DISTINCT FROM NEW.version))
-	EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS assignments_dashboard ON assignments;
-CREATE CONSTRAINT TRIGGER assignments_dashboard
-	AFTER INSERT OR DELETE ON assignments
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS assignments_dashboard_update ON assignments;
-CREATE CONSTRAINT TRIGGER assignments_dashboard_update
-	AFTER UPDATE ON assignments
-	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
-	    OR OLD.application_id IS DISTINCT FROM NEW.application_id
-	    OR OLD.user_id IS DISTINCT FROM NEW.user_id
-	    OR OLD.ended_at IS DISTINCT FROM NEW.ended_at)
-	EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS reviews_dashboard ON reviews;
-CREATE CONSTRAINT TRIGGER reviews_dashboard
-	AFTER INSERT OR DELETE ON reviews
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS reviews_dashboard_update ON reviews;
-CREATE CONSTRAINT TRIGGER reviews_dashboard_update
-	AFTER UPDATE ON reviews
-	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-	WHEN (OLD.assignment_id IS DISTINCT FROM NEW.assignment_id
-	    OR OLD.state IS DISTINCT FROM NEW.state
-	    OR OLD.updated_at IS DISTINCT FROM NEW.updated_at)
-	EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS decisions_dashboard ON decisions;
-CREATE CONSTRAINT TRIGGER decisions_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON decisions
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
--- The ranking's own: scores, consensus, the rubric, the categories.
-DROP TRIGGER IF EXISTS review_scores_dashboard ON review_scores;
-CREATE CONSTRAINT TRIGGER review_scores_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON review_scores
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS consensus_scores_dashboard ON consensus_scores;
-CREATE CONSTRAINT TRIGGER consensus_scores_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON consensus_scores
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS rubric_criteria_dashboard ON rubric_criteria;
-CREATE CONSTRAINT TRIGGER rubric_criteria_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON rubric_criteria
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS round_categories_dashboard ON round_categories;
-CREATE CONSTRAINT TRIGGER round_categories_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON round_categories
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS panel_members_dashboard ON panel_members;
-CREATE CONSTRAINT TRIGGER panel_members_dashboard
-	AFTER INSERT OR DELETE ON panel_members
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS panel_members_dashboard_update ON panel_members;
-CREATE CONSTRAINT TRIGGER panel_members_dashboard_update
-	AFTER UPDATE ON panel_members
-	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-	WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id
-	    OR OLD.user_id IS DISTINCT FROM NEW.user_id
-	    OR OLD.removed_at IS DISTINCT FROM NEW.removed_at)
-	EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS conflicts_dashboard ON conflicts;
-CREATE CONSTRAINT TRIGGER conflicts_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON conflicts
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS application_keys_dashboard ON application_keys;
-CREATE CONSTRAINT TRIGGER application_keys_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON application_keys
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
-DROP TRIGGER IF EXISTS affiliations_dashboard ON affiliations;
-CREATE CONSTRAINT TRIGGER affiliations_dashboard
-	AFTER INSERT OR UPDATE OR DELETE ON affiliations
-	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION dashboard_changed();
+-- The triggers, deferred constraint triggers, which cannot be replaced:
+-- each is made again, as listed here, on every run of migrate. A row
+-- gives the table and, for UPDATE, the condition under which a change
+-- shows (NULL: any); a table with a condition has a trigger of its own
+-- for INSERT and DELETE. An applicant's autosave of a draft, the most
+-- frequent write there is, fires nothing: a draft is in no list and no
+-- count but its state's until it has a reference, given at its first
+-- submission. A submitted application's new version may change its
+-- keys, hence its conflicts.
+DO $$
+DECLARE
+	t record;
+BEGIN
+	FOR t IN SELECT * FROM (VALUES
+	    ('applications', 'OLD.round_id IS DISTINCT FROM NEW.round_id
+		OR OLD.state IS DISTINCT FROM NEW.state
+		OR OLD.owner_id IS DISTINCT FROM NEW.owner_id
+		OR OLD.reference IS DISTINCT FROM NEW.reference
+		OR OLD.submitted_at IS DISTINCT FROM NEW.submitted_at
+		OR NEW.reference IS NOT NULL
+		    AND (OLD.title IS DISTINCT FROM NEW.title
+		    OR OLD.category IS DISTINCT FROM NEW.category
+		    OR OLD.country IS DISTINCT FROM NEW.country
+		    OR OLD.version IS DISTINCT FROM NEW.version)'),
+	    ('assignments', 'OLD.round_id IS DISTINCT FROM NEW.round_id
+		OR OLD.application_id IS DISTINCT FROM NEW.application_id
+		OR OLD.user_id IS DISTINCT FROM NEW.user_id
+		OR OLD.ended_at IS DISTINCT FROM NEW.ended_at'),
+	    ('reviews', 'OLD.assignment_id IS DISTINCT FROM NEW.assignment_id
+		OR OLD.state IS DISTINCT FROM NEW.state
+		OR OLD.updated_at IS DISTINCT FROM NEW.updated_at'),
+	    ('panel_members', 'OLD.round_id IS DISTINCT FROM NEW.round_id
+		OR OLD.user_id IS DISTINCT FROM NEW.user_id
+		OR OLD.removed_at IS DISTINCT FROM NEW.removed_at'),
+	    ('decisions', NULL), ('review_scores', NULL),
+	    ('consensus_scores', NULL), ('rubric_criteria', NULL),
+	    ('round_categories', NULL), ('conflicts', NULL),
+	    ('application_keys', NULL), ('affiliations', NULL))
+	    AS x(tbl, changed) LOOP
+		EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I',
+		    t.tbl || '_dashboard', t.tbl);
+		EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I',
+		    t.tbl || '_dashboard_update', t.tbl);
+		EXECUTE format('CREATE CONSTRAINT TRIGGER %I AFTER %s ON %I '
+		    'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+		    'EXECUTE FUNCTION dashboard_changed()', t.tbl || '_dashboard',
+		    CASE WHEN t.changed IS NULL THEN 'INSERT OR UPDATE OR DELETE'
+		    ELSE 'INSERT OR DELETE' END, t.tbl);
+		IF t.changed IS NOT NULL THEN
+			EXECUTE format('CREATE CONSTRAINT TRIGGER %I AFTER UPDATE '
+			    'ON %I DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+			    'WHEN (%s) EXECUTE FUNCTION dashboard_changed()',
+			    t.tbl || '_dashboard_update', t.tbl, t.changed);
+		END IF;
+	END LOOP;
+END
+$$;
+
+-- A round itself (any change: its dates, zone, k, title) and a
+-- reviewer's name, on UPDATE alone.
 DROP TRIGGER IF EXISTS rounds_dashboard ON rounds;
 CREATE CONSTRAINT TRIGGER rounds_dashboard
 	AFTER UPDATE ON rounds
@@ -414,11 +334,41 @@ CREATE CONSTRAINT TRIGGER users_dashboard
 	WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name)
 	EXECUTE FUNCTION dashboard_changed();
 
+-- What round p_round keeps of p_page for an admin who sees all but
+-- p_hidden: its data if it was kept at the round's generation, else
+-- NULL; and the generation, read first. Whatever the caller computes
+-- after this is at least that new (see above): kept_put() keeps it so.
+CREATE OR REPLACE FUNCTION kept_get(p_round bigint, p_page text,
+    p_hidden bigint[], OUT gen bigint, OUT data json)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	gen := coalesce((SELECT g.gen FROM round_generations g
+	    WHERE g.round_id = p_round), 0);
+	data := (SELECT k.data FROM round_kept k WHERE k.round_id = p_round
+	    AND k.page = p_page AND k.hidden = p_hidden AND k.gen = kept_get.gen);
+END
+$$;
+REVOKE ALL ON FUNCTION kept_get(bigint, text, bigint[]) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION kept_put(p_round bigint, p_page text,
+    p_hidden bigint[], p_gen bigint, p_data json) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	INSERT INTO round_kept (round_id, page, hidden, gen, data)
+	VALUES (p_round, p_page, p_hidden, p_gen, p_data)
+	ON CONFLICT (round_id, page, hidden) DO UPDATE
+	    SET gen = excluded.gen, data = excluded.data
+	    WHERE round_kept.gen < excluded.gen;
+END
+$$;
+REVOKE ALL ON FUNCTION kept_put(bigint, text, bigint[], bigint, json)
+    FROM PUBLIC;
+
 -- Country names, changed by a migration if ever: every round.
 CREATE OR REPLACE FUNCTION countries_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-	PERFORM dashboard_touch(r.id) FROM rounds r ORDER BY r.id;
+	PERFORM dashboard_touch(ARRAY(SELECT r.id FROM rounds r));
 	RETURN NULL;
 END
 $$;
@@ -531,42 +481,21 @@ $$;
 REVOKE ALL ON FUNCTION dashboard_counts_of(bigint, bigint[]) FROM PUBLIC;
 
 -- The counts of round p_round for admin p_user, kept or computed and
--- kept: the row of dashboard_cache. Counts every admin may see
--- (nobody's conflict hides anything) are kept once for all of them.
+-- kept. Counts every admin may see (nobody's conflict hides anything)
+-- are kept once for all of them.
 CREATE OR REPLACE FUNCTION dashboard_counts(p_round bigint, p_user bigint)
-RETURNS dashboard_cache
+RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	c dashboard_cache;
-	v_hidden bigint[];
-	v_gen bigint;
+	v_hidden bigint[] := ranking_hidden(p_round, p_user);
+	k record;
 BEGIN
-	v_hidden := ARRAY(SELECT DISTINCT x.application_id
-	    FROM ranking_conflicts(p_round, p_user) x ORDER BY 1);
-	-- Before the counts, never after: see above.
-	v_gen := coalesce((SELECT gen FROM round_generations
-	    WHERE round_id = p_round), 0);
-	SELECT * INTO c FROM dashboard_cache
-	WHERE round_id = p_round AND hidden = v_hidden AND gen = v_gen;
-	IF FOUND THEN
-		RETURN c;
+	k := kept_get(p_round, 'dashboard', v_hidden);
+	IF k.data IS NULL THEN
+		k.data := dashboard_counts_of(p_round, v_hidden);
+		PERFORM kept_put(p_round, 'dashboard', v_hidden, k.gen, k.data);
 	END IF;
-	c.round_id := p_round;
-	c.hidden := v_hidden;
-	c.gen := v_gen;
-	c.counts := dashboard_counts_of(p_round, v_hidden);
-	c.submitted := (c.counts ->> 'submitted')::bigint;
-	c.drafts := (c.counts ->> 'drafts')::bigint;
-	c.reviews_done := (c.counts ->> 'reviews_done')::bigint;
-	c.reviews_assigned := (c.counts ->> 'reviews_assigned')::bigint;
-	INSERT INTO dashboard_cache SELECT c.*
-	ON CONFLICT (round_id, hidden) DO UPDATE
-	    SET gen = excluded.gen, submitted = excluded.submitted,
-		drafts = excluded.drafts, reviews_done = excluded.reviews_done,
-		reviews_assigned = excluded.reviews_assigned,
-		counts = excluded.counts
-	    WHERE dashboard_cache.gen < excluded.gen;
-	RETURN c;
+	RETURN k.data;
 END
 $$;
 REVOKE ALL ON FUNCTION dashboard_counts(bigint, bigint) FROM PUBLIC;
@@ -588,7 +517,9 @@ BEGIN
 	    'reviews_assigned', c.reviews_assigned)
 	    ORDER BY r.opens_at DESC), '[]'::json)
 	FROM rounds r
-	CROSS JOIN LATERAL dashboard_counts(r.id, p_user) c);
+	CROSS JOIN LATERAL json_to_record(dashboard_counts(r.id, p_user))
+	    AS c(submitted bigint, drafts bigint, reviews_done bigint,
+		reviews_assigned bigint));
 END
 $$;
 
@@ -598,14 +529,12 @@ CREATE OR REPLACE FUNCTION round_dashboard(p_slug text, p_user bigint)
 RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	r rounds;
+	r rounds := round_of_admin(p_slug, p_user);
 BEGIN
-	SELECT * INTO r FROM rounds WHERE slug = p_slug;
-	IF NOT FOUND OR NOT user_is_admin(p_user) THEN
+	IF r.id IS NULL THEN
 		RETURN NULL;
 	END IF;
-	RETURN json_build_object('counts',
-	    (SELECT c.counts FROM dashboard_counts(r.id, p_user) c),
+	RETURN json_build_object('counts', dashboard_counts(r.id, p_user),
 	    'past_due', coalesce(r.reviews_due < now(), false),
 	    'reminders', (SELECT coalesce(json_agg(json_build_object(
 		'name', u.display_name, 'kind', m.kind,

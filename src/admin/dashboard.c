@@ -170,14 +170,11 @@ dashboard_reminded(struct http_request *req, json_t *dash)
 static void
 dashboard_counts(json_t *dash)
 {
-	json_t		*counts, *r;
+	json_t		*r;
 	size_t		 i;
 	int		 past_due;
 
-	counts = json_object_get(dash, "counts");
-	if (json_is_object(counts))
-		(void)json_object_update(dash, counts);
-	(void)json_object_del(dash, "counts");
+	(void)handler_lift(dash, "counts");
 	past_due = json_is_true(json_object_get(dash, "past_due"));
 	json_array_foreach(json_object_get(dash, "reviewers"), i, r) {
 		json_object_set_new(r, "overdue", json_boolean(past_due &&

@@ -454,16 +454,8 @@ rk_round_data(struct rk *k, json_t *data)
 static int
 rk_merge(struct http_request *req)
 {
-	json_t	*data, *kept;
-
-	if (!handler_merge(req, "ranking", NULL))
-		return (0);
-	data = ctx_get(req)->data;
-	if (!json_is_object(kept = json_object_get(data, "kept")))
-		return (0);
-	(void)json_object_update(data, kept);
-	(void)json_object_del(data, "kept");
-	return (1);
+	return (handler_merge(req, "ranking", NULL) &&
+	    handler_lift(ctx_get(req)->data, "kept"));
 }
 
 /*

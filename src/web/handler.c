@@ -447,6 +447,22 @@ handler_merge(struct http_request *req, const char *col, const char *key)
 	return (1);
 }
 
+/*
+ * A kept part of a column beside its live parts (sql/98_dashboard.sql):
+ * SQL nests the kept JSON as it is rather than parse it to merge it.
+ */
+int
+handler_lift(json_t *obj, const char *key)
+{
+	json_t	*inner;
+
+	if (!json_is_object(inner = json_object_get(obj, key)))
+		return (0);
+	(void)json_object_update(obj, inner);
+	(void)json_object_del(obj, key);
+	return (1);
+}
+
 void
 load_param(struct load_params *lp, const char *v)
 {

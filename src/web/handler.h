@@ -189,4 +189,7 @@ const char	*handler_loaded(struct http_request *, const char *col);
 int		 handler_merge(struct http_request *, const char *col,
 		    const char *key);
 
+/* obj's member key, an object, merged into obj in its place; 0 if none. */
+int		 handler_lift(json_t *obj, const char *key);
+
 #endif

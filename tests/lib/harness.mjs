@@ -65,6 +65,17 @@ export function freePort() {
   });
 }
 
+// What the app's role gets for statement q in app's database: 'allowed',
+// 'denied' (permission denied), or any other error's text.
+export function asAppRole(app, q) {
+  try {
+    app.cluster.psql(`SET ROLE laurel_app; ${q}`, app.db);
+    return 'allowed';
+  } catch (e) {
+    return /permission denied/.test(String(e.stderr)) ? 'denied' : String(e.stderr);
+  }
+}
+
 export function tempDir(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startApp, until } from '../../lib/harness.mjs';
+import { startApp, until, asAppRole } from '../../lib/harness.mjs';
 import { openRound, applicant, apply } from '../../lib/apply.mjs';
 import { submitted } from '../../lib/panel.mjs';
 
@@ -19,76 +19,58 @@ const A = [];
 const U = [];
 const S = [];
 
-const kept = () => sql(`SELECT counts FROM dashboard_counts(${round}, ${chair})`);
-const fresh = () => sql(`SELECT dashboard_counts_of(${round}, ARRAY(SELECT DISTINCT application_id
-  FROM ranking_conflicts(${round}, ${chair}) ORDER BY 1))`);
+const hidden = () => `ranking_hidden(${round}, ${chair})`;
 const gen = () => Number(sql(`SELECT coalesce((SELECT gen FROM round_generations WHERE round_id = ${round}), 0)`));
+
+// Each kept page as served, and as its oracle computes it afresh.
+const VIEWS = {
+  counts: { kept: () => sql(`SELECT dashboard_counts(${round}, ${chair})`),
+    fresh: () => sql(`SELECT dashboard_counts_of(${round}, ${hidden()})`) },
+  list: { kept: () => sql(`SELECT round_applications_view('${SLUG}', '1', ${chair})`),
+    fresh: () => sql(`SELECT applist_page_of(${round}, 1)`) },
+  ranking: { kept: () => sql(`SELECT ranking_data('${SLUG}', ${chair}) -> 'kept'`),
+    fresh: () => sql(`SELECT ranking_data_of(${round}, ${hidden()})`) },
+};
+const kept = VIEWS.counts.kept;
+const fresh = VIEWS.counts.fresh;
 const counts = () => JSON.parse(kept());
-
-const keptList = () => sql(`SELECT round_applications_view('${SLUG}', '1', ${chair})`);
-const freshList = () => sql(`SELECT applist_page_of(${round}, 1)`);
-
-const hidden = () => `ARRAY(SELECT DISTINCT application_id FROM ranking_conflicts(${round}, ${chair}) ORDER BY 1)`;
-const keptRanking = () => sql(`SELECT ranking_data('${SLUG}', ${chair}) -> 'kept'`);
-const freshRanking = () => sql(`SELECT ranking_data_of(${round}, ${hidden()})`);
+const keptList = VIEWS.list.kept;
+const keptRanking = VIEWS.ranking.kept;
 
 function same(what) {
-  assert.equal(keptList(), freshList(), `${what}: the list`);
-  assert.equal(keptRanking(), freshRanking(), `${what}: the ranking`);
-  const k = kept();
-  assert.equal(k, fresh(), what);
-  // /admin's figures, kept in columns of their own, are the counts'.
-  const c = JSON.parse(k);
-  assert.equal(sql(`SELECT concat_ws(',', submitted, drafts, reviews_done, reviews_assigned)
-    FROM dashboard_counts(${round}, ${chair})`), [c.submitted, c.drafts, c.reviews_done, c.reviews_assigned].join(','), what);
+  for (const [name, v] of Object.entries(VIEWS))
+    assert.equal(v.kept(), v.fresh(), `${what}: the ${name}`);
+  // /admin's figures for the round are the counts'.
+  const c = counts();
+  const listed = JSON.parse(sql(`SELECT round_dashboard_list(${chair})`)).find((r) => r.slug === SLUG);
+  assert.deepEqual([listed.submitted, listed.drafts, listed.reviews_done, listed.reviews_assigned],
+    [c.submitted, c.drafts, c.reviews_done, c.reviews_assigned], what);
   return c;
 }
 
-// A change that a dashboard counts: the generation rises, the kept
-// counts are the fresh ones, and they differ from before.
-function changes(what, stmt) {
-  const before = kept();
-  const g = gen();
-  sql(stmt);
-  assert.ok(gen() > g, `${what}: the generation rose`);
-  const after = same(what);
-  assert.notDeepEqual(after, JSON.parse(before), `${what}: the counts show it`);
-  return after;
-}
-
-// A change the list shows (and no count): the same, for the list.
-function listed(what, stmt) {
-  const before = keptList();
+// A change that view shows: the generation rises, every kept page is
+// the fresh one, and that view differs from before.
+function shows(view, what, stmt) {
+  const before = VIEWS[view].kept();
   const g = gen();
   sql(stmt);
   assert.ok(gen() > g, `${what}: the generation rose`);
   same(what);
-  assert.notEqual(keptList(), before, `${what}: the list shows it`);
-  return JSON.parse(keptList());
+  const after = VIEWS[view].kept();
+  assert.notEqual(after, before, `${what}: the ${view} shows it`);
+  return JSON.parse(after);
 }
-
-// A change the ranking shows: the same, for the ranking.
-function ranked(what, stmt) {
-  const before = keptRanking();
-  const g = gen();
-  sql(stmt);
-  assert.ok(gen() > g, `${what}: the generation rose`);
-  same(what);
-  assert.notEqual(keptRanking(), before, `${what}: the ranking shows it`);
-  return JSON.parse(keptRanking());
-}
+const changes = (what, stmt) => shows('counts', what, stmt);
+const listed = (what, stmt) => shows('list', what, stmt);
+const ranked = (what, stmt) => shows('ranking', what, stmt);
 
 // A write that nothing shown reads: nothing rises, what is kept serves.
 function nothing(what, stmt) {
-  const before = kept();
-  const list = keptList();
-  const ranking = keptRanking();
+  const before = Object.values(VIEWS).map((v) => v.kept());
   const g = gen();
   sql(stmt);
   assert.equal(gen(), g, `${what}: the generation stayed`);
-  assert.equal(kept(), before, what);
-  assert.equal(keptList(), list, what);
-  assert.equal(keptRanking(), ranking, what);
+  assert.deepEqual(Object.values(VIEWS).map((v) => v.kept()), before, what);
 }
 
 before(async () => {
@@ -114,7 +96,7 @@ test('kept once computed; served again until something counted changes', () => {
   assert.equal(first.submitted, 4);
   assert.equal(first.drafts, 1);
   assert.equal(first.reviews_assigned, 3);
-  assert.equal(sql(`SELECT count(*) FROM dashboard_cache WHERE round_id = ${round} AND gen = ${gen()}`), '1');
+  assert.equal(sql(`SELECT count(*) FROM round_kept WHERE round_id = ${round} AND page = 'dashboard' AND gen = ${gen()}`), '1');
   // Served from what was kept: a row changed behind the triggers' back
   // (as no writer of the app does) shows only once something counted
   // changes.
@@ -205,7 +187,7 @@ test('the list: titles, panel members, conflicts, affiliations and keys', () => 
   nothing('a draft\'s keys', `SELECT application_keys_set(${draft}, '[{"kind":"organisation","name":"X","key":"org:x"}]')`);
   // Pages past the last are the last, and not kept.
   assert.equal(JSON.parse(sql(`SELECT round_applications_view('${SLUG}', '99', ${chair})`)).page, 1);
-  assert.equal(sql(`SELECT string_agg(page::text, ',') FROM applist_cache WHERE round_id = ${round}`), '1');
+  assert.equal(sql(`SELECT string_agg(page, ',') FROM round_kept WHERE round_id = ${round} AND page LIKE 'applications%'`), 'applications 1');
 });
 
 test('the ranking: scores, consensus, the rubric, categories and decisions', () => {
@@ -241,7 +223,7 @@ test('an admin\'s conflict hides the application: kept apart from the counts all
   sql(`INSERT INTO conflicts (application_id, user_id, source, reason) VALUES (${A[1]}, ${chair}, 'admin', 'test')`);
   const mine = same('with a conflict');
   assert.equal(mine.submitted, all.submitted - 1);
-  assert.equal(sql(`SELECT count(*) FROM dashboard_cache WHERE round_id = ${round}`), '2');
+  assert.equal(sql(`SELECT count(*) FROM round_kept WHERE round_id = ${round} AND page = 'dashboard'`), '2');
   sql(`DELETE FROM conflicts WHERE reason = 'test'`);
   assert.deepEqual(same('without it again'), all);
 });
@@ -263,18 +245,10 @@ test('a change committed after a view was kept is in the next view', async () =>
 });
 
 test('the app\'s role can neither read the tables nor call the helpers', () => {
-  const as = (q) => {
-    try {
-      app.cluster.psql(`SET ROLE laurel_app; ${q}`, app.db);
-      return 'allowed';
-    } catch (e) {
-      return /permission denied/.test(String(e.stderr)) ? 'denied' : String(e.stderr);
-    }
-  };
-  for (const q of ['SELECT count(*) FROM dashboard_cache', 'SELECT count(*) FROM round_generations',
-    `SELECT dashboard_touch(${round})`, `SELECT dashboard_counts(${round}, ${chair})`,
-    `SELECT dashboard_counts_of(${round}, '{}')`, 'SELECT count(*) FROM applist_cache',
-    `SELECT applist_page_of(${round}, 1)`, 'SELECT count(*) FROM ranking_cache',
-    `SELECT ranking_data_of(${round}, '{}')`])
-    assert.equal(as(q), 'denied', q);
+  for (const q of ['SELECT count(*) FROM round_kept', 'SELECT count(*) FROM round_generations',
+    `SELECT dashboard_touch('{${round}}')`, `SELECT dashboard_counts(${round}, ${chair})`,
+    `SELECT dashboard_counts_of(${round}, '{}')`, `SELECT applist_page_of(${round}, 1)`,
+    `SELECT ranking_data_of(${round}, '{}')`, `SELECT ranking_hidden(${round}, ${chair})`,
+    `SELECT kept_get(${round}, 'dashboard', '{}')`, `SELECT kept_put(${round}, 'x', '{}', 0, '{}')`])
+    assert.equal(asAppRole(app, q), 'denied', q);
 });

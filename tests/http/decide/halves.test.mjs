@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startApp, until } from '../../lib/harness.mjs';
+import { startApp, until, asAppRole } from '../../lib/harness.mjs';
 import { openRound } from '../../lib/apply.mjs';
 import { submitted } from '../../lib/panel.mjs';
 
@@ -168,14 +168,7 @@ test('a review deleted, and its scores, leave nothing behind', () => {
 });
 
 test('the app\'s role can neither read the table nor call its functions', () => {
-  const as = (q) => {
-    try {
-      app.cluster.psql(`SET ROLE laurel_app; ${q}`, app.db);
-      return 'allowed';
-    } catch (e) {
-      return /permission denied/.test(String(e.stderr)) ? 'denied' : String(e.stderr);
-    }
-  };
+  const as = (q) => asAppRole(app, q);
   assert.equal(as('SELECT count(*) FROM review_halves'), 'denied');
   assert.equal(as(`SELECT review_halves_refresh('{${S[0]}}')`), 'denied');
   for (const f of [`round_conflicts(${round})`, `round_active_assignments(${round})`, `round_counted_assignments(${round})`])
